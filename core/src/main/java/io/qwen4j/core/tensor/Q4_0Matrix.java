@@ -1,0 +1,88 @@
+package io.qwen4j.core.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q4_0: blocks of 32 values {@code {f16 d; uint8 qs[16]}}; value j &lt; 16 is the low nibble of qs[j], value j + 16
+ * the high nibble, each (q - 8) * d.
+ */
+final class Q4_0Matrix extends Matrix {
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.L;
+    private static final int BL = Simd.BL;
+    private static final int BLOCK = 32;
+    private static final int BYTES = 18;
+
+    Q4_0Matrix(String name, int rows, int cols, MemorySegment data, long base) {
+        super(name, GGMLType.Q4_0, rows, cols, data, base);
+    }
+
+    @Override
+    void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        int blocks = cols() / BLOCK;
+        for (int r = r0; r < r1; r++) {
+            long off = rowOffset(r);
+            FloatVector acc0 = FloatVector.zero(F);
+            FloatVector acc1 = acc0;
+            int b = 0;
+            for (; b + 1 < blocks; b += 2) {
+                acc0 = block(off + (long) b * BYTES, x, xOff + b * BLOCK, acc0);
+                acc1 = block(off + (long) (b + 1) * BYTES, x, xOff + (b + 1) * BLOCK, acc1);
+            }
+            if (b < blocks) {
+                acc0 = block(off + (long) b * BYTES, x, xOff + b * BLOCK, acc0);
+            }
+            out[outOff + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    private ByteVector low(ByteVector q) {
+        return q.and((byte) 0x0F).sub((byte) 8);
+    }
+
+    private ByteVector high(ByteVector q) {
+        return q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
+    }
+
+    private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int c = 0; c < BLOCK / 2; c += BL) {
+            ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 2 + c, LittleEndian.ORDER);
+            ByteVector lo = low(q);
+            ByteVector hi = high(q);
+            for (int p = 0; p < Simd.BPARTS; p++) {
+                int e = xi + c + p * L;
+                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, e), sum);
+                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, e + BLOCK / 2), sum);
+            }
+        }
+        float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off));
+        return sum.fma(FloatVector.broadcast(F, d), acc);
+    }
+
+    @Override
+    void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
+        long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
+        for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(LittleEndian.SHORT, off)));
+            for (int j = 0; j < BLOCK / 2; j += BL) {
+                ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 2 + j, LittleEndian.ORDER);
+                ByteVector lo = low(q);
+                ByteVector hi = high(q);
+                for (int p = 0; p < Simd.BPARTS; p++) {
+                    int o = dstOff + c - c0 + j + p * L;
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + BLOCK / 2);
+                }
+            }
+        }
+    }
+}
