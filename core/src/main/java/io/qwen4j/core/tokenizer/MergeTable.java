@@ -1,0 +1,72 @@
+package io.qwen4j.core.tokenizer;
+
+import java.util.Arrays;
+
+/**
+ * The BPE merges as an open-addressing hash table from a pair of symbol ids (packed in a long) to the merge's
+ * rank, plus the id each rank produces. Avoids boxing on the hot path of encoding.
+ */
+final class MergeTable {
+
+    static final int NO_MERGE = Integer.MAX_VALUE;
+    private static final long EMPTY = -1L; // ids are non-negative, so no packed pair is -1
+
+    private final long[] keys;
+    private final int[] ranks;
+    private final int[] results;
+    private final int mask;
+
+    /**
+     * @param left    left symbol id of merge i
+     * @param right   right symbol id of merge i
+     * @param results the id merge i produces
+     */
+    MergeTable(int[] left, int[] right, int[] results) {
+        int capacity = Integer.highestOneBit(Math.max(4, left.length * 2 - 1)) << 1;
+        this.keys = new long[capacity];
+        this.ranks = new int[capacity];
+        this.mask = capacity - 1;
+        this.results = results.clone();
+        Arrays.fill(keys, EMPTY);
+        for (int rank = 0; rank < left.length; rank++) {
+            // A pair listed twice keeps its last rank, as Hugging Face's map of merges does.
+            long key = pack(left[rank], right[rank]);
+            int slot = slot(key);
+            while (keys[slot] != EMPTY && keys[slot] != key) {
+                slot = (slot + 1) & mask;
+            }
+            keys[slot] = key;
+            ranks[slot] = rank;
+        }
+    }
+
+    private static long pack(int left, int right) {
+        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+    }
+
+    private int slot(long key) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 40) & mask;
+    }
+
+    /** The rank of merging {@code left} with {@code right}, or {@link #NO_MERGE}. */
+    int rank(int left, int right) {
+        long key = pack(left, right);
+        int slot = slot(key);
+        while (true) {
+            long k = keys[slot];
+            if (k == key) {
+                return ranks[slot];
+            }
+            if (k == EMPTY) {
+                return NO_MERGE;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /** The id that merge {@code rank} produces. */
+    int result(int rank) {
+        return results[rank];
+    }
+}
