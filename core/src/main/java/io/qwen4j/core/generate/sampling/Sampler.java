@@ -1,0 +1,262 @@
+package io.qwen4j.core.generate.sampling;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Picks the next token from a logit vector, in llama.cpp's default chain order (common/common.h, {@code
+ * common_params_sampling::samplers}: penalties, DRY, top-n-sigma, top-k, typical-p, top-p, min-p, XTC, temperature,
+ * then the draw). DRY, top-n-sigma, typical-p and XTC are off by default in llama.cpp and are not offered here, so the
+ * chain is:
+ * <ol>
+ *   <li><b>Penalties</b> over the last {@code penaltyLastN} tokens of the history (all of it for -1, none for 0). For
+ *       each distinct token in that window, occurring {@code c} times: its logit is divided by
+ *       {@code repetitionPenalty} when positive, multiplied by it when zero or negative; then
+ *       {@code c * frequencyPenalty + presencePenalty} is subtracted (llama.cpp's and OpenAI's formulas). The
+ *       penalised logits are written back into the caller's array.</li>
+ *   <li><b>Greedy</b>: with temperature 0 the result is the argmax of the penalised logits, lowest id on ties; the
+ *       filters below would all keep that token, so they are skipped and no random number is drawn.</li>
+ *   <li><b>Top-k</b> (k &gt; 0): keep the k highest logits (ties: lower id first).</li>
+ *   <li><b>Top-p</b> (p &lt; 1): with probabilities from a softmax at temperature 1 over the tokens still kept, sort
+ *       them by probability and keep the shortest prefix whose cumulative probability is &gt;= p (at least one).</li>
+ *   <li><b>Min-p</b> (minP &gt; 0): keep the tokens whose probability is &gt;= minP times the top probability, that is
+ *       {@code logit - maxLogit >= ln(minP)}. The ratio does not depend on normalisation or on earlier cuts, as in
+ *       llama.cpp, which compares logits the same way.</li>
+ *   <li><b>Temperature</b> last: the kept logits are divided by T, so T changes only how the survivors share the
+ *       probability, not which tokens survive. llama.cpp puts it last by default for this reason: the filters see
+ *       the model's own distribution, and a high temperature cannot let the tail of the vocabulary in.</li>
+ *   <li><b>Draw</b>: softmax of the kept logits / T and one {@code nextDouble()} from a {@link SplittableRandom}
+ *       seeded with {@code seed}: a fresh sampler with the same seed repeats the same draws.</li>
+ * </ol>
+ * Cost per call: O(V) passes over the vocabulary and sorts of the survivors only. Top-k uses a bounded heap
+ * (O(V log k)); top-p without top-k uses {@link Nucleus} (buckets by logit, one bucket sorted); min-p alone is a
+ * threshold. All buffers are sized to the vocabulary in the constructor, so {@code sample} does not allocate.
+ * Not thread-safe: one sampler per sequence.
+ */
+public final class Sampler {
+
+    private final SamplerConfig config;
+    private final int vocabularySize;
+    private final RandomGenerator random;
+    private final RepetitionPenalties penalties;
+    private final Nucleus nucleus;
+    private final double logMinP;
+
+    // The candidates kept by the last call: ids[0..size) with their penalised logits and draw weights.
+    private final int[] ids;
+    private final float[] logits;
+    private final float[] weights;
+    private final long[] keys; // [topK] the top-k heap
+    private int size;
+    private boolean sortedByLogit;
+    private double weightSum;
+    private boolean sampled;
+
+    public Sampler(SamplerConfig config, int vocabularySize) {
+        this.config = Objects.requireNonNull(config, "config");
+        if (vocabularySize <= 0) {
+            throw new IllegalArgumentException("vocabularySize must be > 0, got " + vocabularySize);
+        }
+        this.vocabularySize = vocabularySize;
+        this.random = new SplittableRandom(config.seed());
+        this.penalties = config.penaltiesEnabled() ? new RepetitionPenalties(config, vocabularySize) : null;
+        this.nucleus = config.topP() < 1f && !topKActive() && config.temperature() > 0 ? new Nucleus(vocabularySize) : null;
+        this.logMinP = Math.log(config.minP());
+        this.ids = new int[vocabularySize];
+        this.logits = new float[vocabularySize];
+        this.weights = new float[vocabularySize];
+        this.keys = new long[topKActive() ? config.topK() : 0];
+    }
+
+    public SamplerConfig config() {
+        return config;
+    }
+
+    /**
+     * Picks the next token from raw {@code logits[0..vocabularySize)} given the tokens so far ({@code
+     * history[0..historyLength)}: prompt and generated; the penalties look at the last {@code penaltyLastN} of them).
+     * May modify {@code logits} in place. Greedy (temperature 0) is the argmax with the lowest id on ties, after the
+     * penalties.
+     *
+     * @throws IllegalArgumentException if the logits are too short or contain NaN or no finite value, or the history
+     *                                  holds an id outside the vocabulary
+     */
+    public int sample(float[] logits, int[] history, int historyLength) {
+        Objects.requireNonNull(logits, "logits");
+        Objects.requireNonNull(history, "history");
+        if (logits.length < vocabularySize) {
+            throw new IllegalArgumentException("logits has " + logits.length + " entries, the vocabulary "
+                    + vocabularySize);
+        }
+        if (historyLength < 0 || historyLength > history.length) {
+            throw new IllegalArgumentException("historyLength " + historyLength + " outside [0, " + history.length
+                    + "]");
+        }
+        if (penalties != null) {
+            int window = config.penaltyLastN() == -1 ? historyLength : Math.min(config.penaltyLastN(), historyLength);
+            penalties.apply(logits, history, historyLength - window, historyLength);
+        }
+        int argmax = argmax(logits);
+        float max = logits[argmax];
+        sampled = true;
+        if (config.temperature() == 0) {
+            ids[0] = argmax;
+            this.logits[0] = max;
+            weights[0] = 1f;
+            weightSum = 1;
+            size = 1;
+            sortedByLogit = true;
+            return argmax;
+        }
+        keep(logits, max);
+        return draw(max);
+    }
+
+    /**
+     * The tokens kept by the last {@link #sample} call with the probability each was drawn with, sorted by
+     * probability descending (lowest id first on ties). Allocates; meant for tests and logprobs.
+     */
+    public Candidates lastCandidates() {
+        if (!sampled) {
+            throw new IllegalStateException("no token sampled yet");
+        }
+        int[] outIds = new int[size];
+        float[] probs = new float[size];
+        if (sortedByLogit) {
+            for (int i = 0; i < size; i++) {
+                outIds[i] = ids[i];
+                probs[i] = (float) (weights[i] / weightSum);
+            }
+        } else {
+            float[] weightById = new float[vocabularySize];
+            long[] order = new long[size];
+            for (int i = 0; i < size; i++) {
+                weightById[ids[i]] = weights[i];
+                order[i] = SortKeys.of(logits[i], ids[i]);
+            }
+            Arrays.sort(order);
+            for (int i = 0; i < size; i++) {
+                int id = SortKeys.id(order[size - 1 - i]);
+                outIds[i] = id;
+                probs[i] = (float) (weightById[id] / weightSum);
+            }
+        }
+        return new Candidates(outIds, probs, size);
+    }
+
+    /** Fills the candidate buffers with the survivors of top-k, top-p and min-p. */
+    private void keep(float[] source, float max) {
+        if (topKActive()) {
+            int k = config.topK();
+            TopK.select(source, vocabularySize, k, keys);
+            for (int i = 0; i < k; i++) {
+                long key = keys[k - 1 - i];
+                ids[i] = SortKeys.id(key);
+                logits[i] = SortKeys.logit(key);
+            }
+            size = k;
+            sortedByLogit = true;
+            if (config.topP() < 1f) {
+                size = topPOfSorted(max);
+            }
+        } else if (config.topP() < 1f) {
+            size = nucleus.select(source, vocabularySize, max, config.topP(), ids, logits);
+            sortedByLogit = false;
+        } else {
+            for (int i = 0; i < vocabularySize; i++) {
+                ids[i] = i;
+            }
+            System.arraycopy(source, 0, logits, 0, vocabularySize);
+            size = vocabularySize;
+            sortedByLogit = false; // id order
+        }
+        if (config.minP() > 0f) {
+            size = minP(max);
+        }
+    }
+
+    /** Top-p over candidates already sorted by logit: the shortest prefix with mass >= p. */
+    private int topPOfSorted(float max) {
+        double total = 0;
+        for (int i = 0; i < size; i++) {
+            total += Math.exp(logits[i] - max);
+        }
+        double target = config.topP() * total;
+        double cumulative = 0;
+        for (int i = 0; i < size; i++) {
+            cumulative += Math.exp(logits[i] - max);
+            if (cumulative >= target) {
+                return i + 1;
+            }
+        }
+        return size;
+    }
+
+    /** Keeps, in order, the candidates with {@code logit - max >= ln(minP)}. */
+    private int minP(float max) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (logits[i] - max >= logMinP) {
+                ids[kept] = ids[i];
+                logits[kept++] = logits[i];
+            }
+        }
+        return kept;
+    }
+
+    /** Softmax of the kept logits at the temperature, then one uniform draw over the cumulative weights. */
+    private int draw(float max) {
+        VectorExp.shiftedExp(logits, size, max, 1f / config.temperature(), weights);
+        double total = 0;
+        for (int i = 0; i < size; i++) {
+            total += weights[i];
+        }
+        weightSum = total;
+        double target = random.nextDouble() * total;
+        double cumulative = 0;
+        for (int i = 0; i < size; i++) {
+            cumulative += weights[i];
+            if (target < cumulative) {
+                return ids[i];
+            }
+        }
+        return ids[size - 1]; // rounding left target at the very top
+    }
+
+    /** Index of the largest logit, lowest on ties; rejects NaN and all -inf. */
+    private int argmax(float[] source) {
+        int best = 0;
+        float bestLogit = Float.NEGATIVE_INFINITY;
+        boolean nan = false;
+        for (int i = 0; i < vocabularySize; i++) {
+            float logit = source[i];
+            nan |= logit != logit;
+            if (logit > bestLogit) {
+                bestLogit = logit;
+                best = i;
+            }
+        }
+        if (nan) {
+            throw new IllegalArgumentException("logits contain NaN at index " + firstNaN(source));
+        }
+        if (bestLogit == Float.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException("logits have no finite value: every token is -inf");
+        }
+        return best;
+    }
+
+    private int firstNaN(float[] source) {
+        for (int i = 0; i < vocabularySize; i++) {
+            if (Float.isNaN(source[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean topKActive() {
+        return config.topK() > 0 && config.topK() < vocabularySize;
+    }
+}
