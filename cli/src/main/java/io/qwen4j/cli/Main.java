@@ -1,0 +1,60 @@
+package io.qwen4j.cli;
+
+import io.qwen4j.core.ModelFormatException;
+import picocli.CommandLine;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine.Command;
+
+/** The {@code qwen4j} command line. */
+@Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
+        description = "Run Qwen models in pure Java.",
+        subcommands = {GenerateCommand.class, TokenizeCommand.class, InspectCommand.class, LogitsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = run(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command line with the given streams and returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + userMessage(e));
+            if (Boolean.getBoolean("qwen4j.debug")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** One line for the user: our own errors carry their message; anything else is named by its type. */
+    static String userMessage(Throwable e) {
+        if (e instanceof ModelFormatException || e instanceof IllegalArgumentException
+                || e instanceof UserInputException) {
+            return e.getMessage();
+        }
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return u.getCause().getMessage();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": file not found";
+        }
+        if (e instanceof java.io.IOException io) {
+            return io.getMessage();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage()
+                + " (run with -Dqwen4j.debug=true for the stack trace)";
+    }
+}

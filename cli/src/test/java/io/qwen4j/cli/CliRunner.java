@@ -1,0 +1,22 @@
+package io.qwen4j.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+/** Runs the CLI in-process and captures what it prints. */
+record CliRunner(int exitCode, String out, String err) {
+
+    static final Path TESTDATA = Path.of(System.getProperty("qwen4j.testdata", "../testdata"));
+
+    static CliRunner run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new CliRunner(code, out.toString(), err.toString());
+    }
+
+    static String model(String relative) {
+        return TESTDATA.resolve("models").resolve(relative).toString();
+    }
+}

@@ -1,0 +1,31 @@
+package io.qwen4j.core.generate;
+
+import io.qwen4j.core.generate.sampling.SamplerConfig;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to generate: at most {@code maxTokens} tokens drawn by {@code sampler}, stopping at any of
+ * {@code stopTokens} (usually the model's end-of-generation ids) or at the first of {@code stopStrings}.
+ */
+public record GenerateOptions(int maxTokens, SamplerConfig sampler, Set<Integer> stopTokens, List<String> stopStrings) {
+
+    public GenerateOptions {
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("max tokens must not be negative, got " + maxTokens);
+        }
+        stopTokens = Set.copyOf(stopTokens);
+        stopStrings = List.copyOf(stopStrings);
+        for (String s : stopStrings) {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("a stop string must not be empty");
+            }
+        }
+    }
+
+    /** Greedy decoding of up to {@code maxTokens}, stopping at the given tokens. */
+    public static GenerateOptions greedy(int maxTokens, Set<Integer> stopTokens) {
+        return new GenerateOptions(maxTokens, SamplerConfig.greedy(), stopTokens, List.of());
+    }
+}

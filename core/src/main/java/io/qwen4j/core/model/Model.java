@@ -1,0 +1,149 @@
+package io.qwen4j.core.model;
+
+import io.qwen4j.core.ModelFormatException;
+import io.qwen4j.core.gguf.GGUFFile;
+import io.qwen4j.core.safetensors.SafetensorsCheckpoint;
+import io.qwen4j.core.tensor.Tensor;
+import io.qwen4j.core.tokenizer.Tokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A loaded Qwen model: config, tokenizer, chat template and weights (memory-mapped, never copied onto the heap).
+ * Open it from a GGUF file or a Hugging Face folder with {@link #load(Path)}; run it through a {@link Session}.
+ * A model is immutable and can serve many sessions; close it to unmap its files.
+ */
+public final class Model implements AutoCloseable {
+
+    /** Called while weights load: layers done so far out of all layers. */
+    @FunctionalInterface
+    public interface LoadProgress {
+        void update(int layersLoaded, int layers);
+    }
+
+    private final Path path;
+    private final String format;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final Set<Integer> endOfGeneration;
+    private final String chatTemplate;
+    private final List<Tensor> tensors;
+    private final Transformer transformer;
+    private final AutoCloseable files;
+
+    private Model(Path path, String format, ModelConfig config, Tokenizer tokenizer, Set<Integer> endOfGeneration,
+                  String chatTemplate, WeightSource weights, LoadProgress progress, AutoCloseable files) {
+        this.path = path;
+        this.format = format;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.endOfGeneration = Set.copyOf(endOfGeneration);
+        this.chatTemplate = chatTemplate;
+        this.tensors = List.copyOf(weights.all());
+        this.files = files;
+        this.transformer = new Transformer(config, WeightLoader.load(weights, config,
+                progress == null ? null : done -> progress.update(done, config.numHiddenLayers())));
+    }
+
+    public static Model load(Path path) {
+        return load(path, null);
+    }
+
+    /** Opens a GGUF file or a Hugging Face folder (config.json, safetensors, tokenizer.json). */
+    public static Model load(Path path, LoadProgress progress) {
+        if (!Files.exists(path)) {
+            throw new ModelFormatException(path, "file not found");
+        }
+        return Files.isDirectory(path) ? loadHf(path, progress) : loadGguf(path, progress);
+    }
+
+    private static Model loadGguf(Path file, LoadProgress progress) {
+        GGUFFile gguf = GGUFFile.open(file);
+        try {
+            GgufModelReader reader = new GgufModelReader(gguf);
+            ModelConfig config = reader.config();
+            Tokenizer tokenizer = GgufTokenizer.load(gguf);
+            Set<Integer> eog = EndOfGeneration.fromGguf(gguf, tokenizer, config.vocabSize());
+            String template = gguf.findString("tokenizer.chat_template").orElse(null);
+            return new Model(file, "gguf", config, tokenizer, eog, template, reader, progress, gguf);
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    private static Model loadHf(Path dir, LoadProgress progress) {
+        ModelConfig config = HfConfigReader.read(dir.resolve("config.json"));
+        Tokenizer tokenizer = Tokenizer.fromDirectory(dir);
+        SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir);
+        try {
+            HfFolder folder = HfFolder.read(dir, tokenizer, config.vocabSize());
+            return new Model(dir, "hf", config, tokenizer, folder.endOfGeneration(), folder.chatTemplate().orElse(null),
+                    new HfWeights(checkpoint, dir), progress, checkpoint);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** "gguf" or "hf". */
+    public String format() {
+        return format;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Token ids that end a turn ({@code <|im_end|>}, {@code <|endoftext|>}, the file's EOS ids...). */
+    public Set<Integer> endOfGenerationIds() {
+        return endOfGeneration;
+    }
+
+    /** The model's own Jinja chat template, if the checkpoint ships one. */
+    public Optional<String> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
+    }
+
+    /** Every tensor of the checkpoint, in file order. */
+    public Collection<Tensor> tensors() {
+        return tensors;
+    }
+
+    /** A new sequence with its own KV cache of {@code contextLength} positions. */
+    public Session newSession(int contextLength) {
+        return new Session(transformer, contextLength, Session.DEFAULT_BATCH, 1);
+    }
+
+    /** A new sequence whose {@link Session#ingestAll} returns every position's logits. */
+    public Session newSessionWithAllLogits(int contextLength) {
+        return new Session(transformer, contextLength, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
+    }
+
+    /** The context a session gets when the user asks for none: the trained length, capped to keep the cache small. */
+    public int defaultContextLength() {
+        return Math.min(config.maxPositionEmbeddings(), 4096);
+    }
+
+    @Override
+    public void close() {
+        try {
+            files.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

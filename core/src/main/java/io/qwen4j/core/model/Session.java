@@ -1,0 +1,105 @@
+package io.qwen4j.core.model;
+
+/**
+ * One sequence being processed: its KV cache and position. Tokens are fed with {@link #ingest}, which returns the
+ * logits that predict the next token; long inputs are processed in batches of {@link #DEFAULT_BATCH} tokens.
+ * A session is not thread-safe; use one per conversation.
+ */
+public final class Session {
+
+    /** Tokens processed per forward pass during prefill: large enough to read each weight once per many tokens. */
+    static final int DEFAULT_BATCH = 128;
+
+    /** Receives the logits of one position: {@code logits[offset .. offset + vocab)}. */
+    @FunctionalInterface
+    public interface LogitsRow {
+        void accept(int index, float[] logits, int offset);
+    }
+
+    private final Transformer transformer;
+    private final InferenceState state;
+    private final int contextLength;
+    private final int vocab;
+    private int position;
+
+    Session(Transformer transformer, int contextLength, int maxBatch, int logitRows) {
+        ModelConfig c = transformer.config();
+        if (contextLength <= 0) {
+            throw new IllegalArgumentException("context length must be positive, got " + contextLength);
+        }
+        this.transformer = transformer;
+        this.contextLength = contextLength;
+        this.vocab = c.vocabSize();
+        this.state = new InferenceState(c, new Rope(c.headDim(), c.ropeTheta(), contextLength), contextLength,
+                maxBatch, logitRows);
+    }
+
+    /** Positions already in the KV cache. */
+    public int position() {
+        return position;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    public int vocabularySize() {
+        return vocab;
+    }
+
+    /**
+     * Appends tokens to the sequence and returns the logits after the last one. The returned array is the session's
+     * own buffer ({@code [0, vocabularySize())} is valid) and is overwritten by the next call.
+     */
+    public float[] ingest(int... tokens) {
+        check(tokens);
+        float[] logits = null;
+        for (int off = 0; off < tokens.length; off += state.maxBatch) {
+            int n = Math.min(state.maxBatch, tokens.length - off);
+            logits = transformer.forward(state, tokens, off, n, position, false);
+            position += n;
+        }
+        return logits;
+    }
+
+    /** Appends tokens and hands the logits of every one of them to {@code rows}, in order. */
+    public void ingestAll(int[] tokens, LogitsRow rows) {
+        check(tokens);
+        int batch = Math.min(state.maxBatch, state.logitRows);
+        for (int off = 0; off < tokens.length; off += batch) {
+            int n = Math.min(batch, tokens.length - off);
+            float[] logits = transformer.forward(state, tokens, off, n, position, true);
+            for (int t = 0; t < n; t++) {
+                rows.accept(off + t, logits, t * vocab);
+            }
+            position += n;
+        }
+    }
+
+    /** Forgets every position from {@code newPosition} on, keeping the cache before it (e.g. a shared chat prefix). */
+    public void rewind(int newPosition) {
+        if (newPosition < 0 || newPosition > position) {
+            throw new IllegalArgumentException("cannot rewind to " + newPosition + ": the session holds " + position + " positions");
+        }
+        position = newPosition;
+    }
+
+    public void reset() {
+        position = 0;
+    }
+
+    private void check(int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no tokens to process");
+        }
+        if (position + tokens.length > contextLength) {
+            throw new ContextOverflowException(position, tokens.length, contextLength);
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + i
+                        + " is outside the vocabulary (0.." + (vocab - 1) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.qwen4j.core.model;
+
+import io.qwen4j.core.tensor.MatMul;
+import io.qwen4j.core.tensor.Matrix;
+import io.qwen4j.core.tensor.Parallel;
+import io.qwen4j.core.tensor.VectorOps;
+
+/**
+ * The one Qwen forward pass: pre-norm decoder layers of grouped-query self-attention (optional q/k/v bias, optional
+ * QK-norm before RoPE) and a SwiGLU feed-forward, then a final RMSNorm and the output projection. It processes a
+ * batch of consecutive tokens of one sequence at once; every matrix product goes through {@link MatMul}, which reads
+ * each weight once per tile of tokens.
+ */
+final class Transformer {
+
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final float attentionScale;
+
+    Transformer(ModelConfig config, ModelWeights weights) {
+        this.c = config;
+        this.w = weights;
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    ModelConfig config() {
+        return c;
+    }
+
+    /**
+     * Runs {@code n} tokens starting at sequence position {@code pos}, appending their keys and values to the cache.
+     *
+     * @param allRows true: logits for every token ({@code n * vocab} values); false: only for the last token
+     * @return the state's logits buffer, filled for the requested rows
+     */
+    float[] forward(InferenceState s, int[] tokens, int off, int n, int pos, boolean allRows) {
+        int hidden = c.hiddenSize();
+        float[] x = s.x;
+        for (int t = 0; t < n; t++) {
+            w.tokenEmbd().dequantizeRow(tokens[off + t], x, t * hidden);
+        }
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            LayerWeights layer = w.layers().get(l);
+            attention(s, layer, l, n, pos);
+            feedForward(s, layer, n);
+        }
+        int rows = allRows ? n : 1;
+        int first = allRows ? 0 : n - 1;
+        for (int t = 0; t < rows; t++) {
+            VectorOps.rmsnorm(s.xb, t * hidden, x, (first + t) * hidden, w.outputNorm(), hidden, c.rmsNormEps());
+        }
+        MatMul.apply(w.output(), s.xb, rows, s.logits);
+        return s.logits;
+    }
+
+    private void attention(InferenceState s, LayerWeights layer, int l, int n, int pos) {
+        int hidden = c.hiddenSize();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int headDim = c.headDim();
+        LayerWeights.Attention a = layer.attention();
+        float eps = c.rmsNormEps();
+
+        for (int t = 0; t < n; t++) {
+            VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.attnNorm(), hidden, eps);
+        }
+        MatMul.apply(a.q(), s.xb, n, s.q);
+        MatMul.apply(a.k(), s.xb, n, s.k);
+        MatMul.apply(a.v(), s.xb, n, s.v);
+
+        KVCache cache = s.cache;
+        float[] keys = cache.keys[l];
+        float[] values = cache.values[l];
+        Parallel.parallelFor(n, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                if (a.qBias() != null) {
+                    VectorOps.add(s.q, t * qDim, a.qBias(), 0, qDim);
+                    VectorOps.add(s.k, t * kvDim, a.kBias(), 0, kvDim);
+                    VectorOps.add(s.v, t * kvDim, a.vBias(), 0, kvDim);
+                }
+                if (a.qNorm() != null) {
+                    // Qwen3 QK-norm: RMSNorm over each head's vector, before RoPE
+                    for (int h = 0; h < c.numAttentionHeads(); h++) {
+                        int o = t * qDim + h * headDim;
+                        VectorOps.rmsnorm(s.q, o, s.q, o, a.qNorm(), headDim, eps);
+                    }
+                    for (int h = 0; h < c.numKeyValueHeads(); h++) {
+                        int o = t * kvDim + h * headDim;
+                        VectorOps.rmsnorm(s.k, o, s.k, o, a.kNorm(), headDim, eps);
+                    }
+                }
+                s.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos + t);
+                s.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos + t);
+                for (int h = 0; h < c.numKeyValueHeads(); h++) {
+                    int dst = cache.offset(h, pos + t);
+                    System.arraycopy(s.k, t * kvDim + h * headDim, keys, dst, headDim);
+                    System.arraycopy(s.v, t * kvDim + h * headDim, values, dst, headDim);
+                }
+            }
+        });
+
+        // one task per (token, query head); query head h reads KV head h / (heads per KV head)
+        int heads = c.numAttentionHeads();
+        int group = c.queriesPerKvHead();
+        Parallel.parallelFor(n * heads, (i0, i1) -> {
+            float[] scores = s.scores();
+            for (int i = i0; i < i1; i++) {
+                int t = i / heads;
+                int h = i % heads;
+                int kvHead = h / group;
+                int qOff = t * qDim + h * headDim;
+                int last = pos + t; // causal: this token sees positions 0..last
+                int base = cache.offset(kvHead, 0);
+                for (int p = 0; p <= last; p++) {
+                    scores[p] = VectorOps.dot(s.q, qOff, keys, base + p * headDim, headDim) * attentionScale;
+                }
+                VectorOps.softmaxInPlace(scores, 0, last + 1);
+                int outOff = t * qDim + h * headDim;
+                java.util.Arrays.fill(s.attnOut, outOff, outOff + headDim, 0f);
+                for (int p = 0; p <= last; p++) {
+                    VectorOps.saxpy(s.attnOut, outOff, scores[p], values, base + p * headDim, headDim);
+                }
+            }
+        });
+
+        MatMul.apply(a.output(), s.attnOut, n, s.xb);
+        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+    }
+
+    private void feedForward(InferenceState s, LayerWeights layer, int n) {
+        int hidden = c.hiddenSize();
+        int inter = c.intermediateSize();
+        LayerWeights.FeedForward f = layer.ffn();
+        for (int t = 0; t < n; t++) {
+            VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.ffnNorm(), hidden, c.rmsNormEps());
+        }
+        MatMul.apply(f.gate(), s.xb, n, s.gate);
+        MatMul.apply(f.up(), s.xb, n, s.up);
+        VectorOps.siluMul(s.gate, 0, s.up, 0, n * inter);
+        MatMul.apply(f.down(), s.gate, n, s.xb);
+        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+    }
+
+    /** Whether this matrix can serve as this model's token embedding (used by tests). */
+    Matrix tokenEmbedding() {
+        return w.tokenEmbd();
+    }
+}

@@ -1,0 +1,22 @@
+package io.qwen4j.core.model;
+
+import io.qwen4j.core.tensor.Tensor;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Where a model's tensors come from: a GGUF file or a Hugging Face folder, looked up by role. */
+interface WeightSource {
+
+    /** The tensor for this role and layer (layer is ignored for whole-model roles), if the checkpoint has it. */
+    Optional<Tensor> find(TensorRole role, int layer);
+
+    /** The name this source uses for the role, for error messages. */
+    String nameOf(TensorRole role, int layer);
+
+    /** The file or folder, for error messages. */
+    Path path();
+
+    /** Every tensor in the checkpoint, in file order. */
+    java.util.Collection<Tensor> all();
+}

@@ -1,0 +1,80 @@
+package io.qwen4j.core.model;
+
+import io.qwen4j.core.generate.GenerateOptions;
+import io.qwen4j.core.generate.GenerationResult;
+import io.qwen4j.core.generate.Generator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tiny fixture models against llama.cpp's F32 reference (testdata/models/README.md, "Recommended tolerances"):
+ * every logit within 1e-3, every argmax and all 24 greedy ids identical, from the GGUF file and from the HF folder.
+ */
+class ModelFidelityTest {
+
+    /** The fixtures' bound for an F32-computing engine; their own float64 pass lands within 1.3e-4. */
+    static final double F32_TOLERANCE = 1e-3;
+
+    private static final StringBuilder REPORT = new StringBuilder();
+
+    @ParameterizedTest(name = "{0} from {1}")
+    @CsvSource({
+            "qwen2-tiny, model.gguf",
+            "qwen2-tiny, hf",
+            "qwen3-tiny, model.gguf",
+            "qwen3-tiny, hf",
+    })
+    void teacherForcedLogitsMatchTheReference(String model, String file) {
+        Path dir = Fixtures.MODELS.resolve(model);
+        Fixtures.Reference ref = Fixtures.reference(dir);
+        try (Model m = Model.load(dir.resolve(file))) {
+            assertEquals(ref.vocab(), m.config().vocabSize());
+            assertEquals(new TreeSet<>(ref.eogIds()), new TreeSet<>(m.endOfGenerationIds()), "end-of-generation ids");
+            double worst = 0;
+            for (Fixtures.Prompt p : ref.prompts()) {
+                TeacherForcing.Result r = TeacherForcing.compare(m, p, ref.vocab());
+                worst = Math.max(worst, r.maxAbsDiff());
+                assertTrue(r.maxAbsDiff() <= F32_TOLERANCE, model + "/" + file + " " + p.name()
+                        + ": max |logit diff| " + r.maxAbsDiff() + " > " + F32_TOLERANCE);
+                assertEquals(r.rows(), r.argmaxAgreements(), p.name() + ": every argmax must agree");
+            }
+            REPORT.append(String.format("%s/%s teacher-forced max |diff| %.3g%n", model, file, worst));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} from {1}")
+    @CsvSource({
+            "qwen2-tiny, model.gguf",
+            "qwen2-tiny, hf",
+            "qwen3-tiny, model.gguf",
+            "qwen3-tiny, hf",
+            "qwen3-tiny/quants/F16, model.gguf",
+    })
+    void greedyContinuationsAreIdentical(String model, String file) {
+        Path dir = Fixtures.MODELS.resolve(model);
+        Fixtures.Reference ref = Fixtures.reference(dir);
+        try (Model m = Model.load(dir.resolve(file))) {
+            for (Fixtures.Prompt p : ref.prompts()) {
+                var session = m.newSession(512);
+                // the reference does not stop at end-of-generation tokens: neither do we here
+                GenerationResult r = Generator.generate(session, m.tokenizer(), p.ids(),
+                        GenerateOptions.greedy(p.greedyIds().length, Set.of()), null);
+                assertArrayEquals(p.greedyIds(), r.ids(), model + "/" + file + " " + p.name() + " greedy ids");
+            }
+        }
+    }
+
+    @AfterAll
+    static void printReport() {
+        System.out.print(REPORT);
+    }
+}
