@@ -73,6 +73,33 @@ class ModelFidelityTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void generationStopsAtAStopTokenAndAtTheTokenLimit() {
+        Fixtures.Reference ref = Fixtures.reference(Fixtures.MODELS.resolve("qwen3-tiny"));
+        Fixtures.Prompt p1 = ref.prompts().get(0);
+        int stop = p1.greedyIds()[5]; // 1377, not among the five before it
+        for (int k = 0; k < 5; k++) {
+            assertTrue(p1.greedyIds()[k] != stop);
+        }
+        try (Model m = Model.load(Fixtures.MODELS.resolve("qwen3-tiny/model.gguf"))) {
+            GenerationResult r = Generator.generate(m.newSession(64), m.tokenizer(), p1.ids(),
+                    GenerateOptions.greedy(24, Set.of(stop)), null);
+            assertArrayEquals(java.util.Arrays.copyOf(p1.greedyIds(), 6), r.ids(), "the stop token ends the ids");
+            assertEquals(io.qwen4j.core.generate.FinishReason.STOP, r.finishReason());
+            assertEquals(m.tokenizer().decode(java.util.Arrays.copyOf(p1.greedyIds(), 5)), r.text(),
+                    "the stop token is not part of the text");
+
+            r = Generator.generate(m.newSession(64), m.tokenizer(), p1.ids(), GenerateOptions.greedy(3, Set.of(stop)), null);
+            assertArrayEquals(java.util.Arrays.copyOf(p1.greedyIds(), 3), r.ids());
+            assertEquals(io.qwen4j.core.generate.FinishReason.LENGTH, r.finishReason());
+
+            // the context ends the generation too: 7 prompt tokens + 3 in a context of 10
+            r = Generator.generate(m.newSession(10), m.tokenizer(), p1.ids(), GenerateOptions.greedy(24, Set.of()), null);
+            assertEquals(3, r.ids().length);
+            assertEquals(io.qwen4j.core.generate.FinishReason.LENGTH, r.finishReason());
+        }
+    }
+
     @AfterAll
     static void printReport() {
         System.out.print(REPORT);
