@@ -24,9 +24,7 @@ final class Parser {
     }
 
     static List<Node> parse(String source) {
-        Parser parser = new Parser(Lexer.tokenize(source));
-        List<Node> body = parser.body(Set.of(), null);
-        return body;
+        return new Parser(Lexer.tokenize(source)).body(Set.of(), null);
     }
 
     /**

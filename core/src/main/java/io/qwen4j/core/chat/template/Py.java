@@ -74,10 +74,6 @@ final class Py {
         throw new PyError(what + " must be an integer, not '" + typeName(o) + "'");
     }
 
-    static List<Object> items(PyTuple t) {
-        return t.items();
-    }
-
     /** The Python type name used in error messages. */
     static String typeName(Object o) {
         if (o == null) {
