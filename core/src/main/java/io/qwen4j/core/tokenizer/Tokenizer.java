@@ -334,6 +334,10 @@ public final class Tokenizer {
         return decodeBytes[id];
     }
 
+    BytePairEncoder bytePairEncoder() {
+        return bpe;
+    }
+
     /** A decoder for text generated one token at a time. */
     public StreamingDecoder newStreamingDecoder(boolean skipSpecialTokens) {
         return new StreamingDecoder(this, skipSpecialTokens);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.core.ModelFormatException;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class TokenizerJsonReader {
     private TokenizerSpec parse() {
         JsonNode root;
         try {
-            root = MAPPER.readTree(file.toFile());
+            root = MAPPER.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw problem("file not found");
         } catch (JsonProcessingException e) {
