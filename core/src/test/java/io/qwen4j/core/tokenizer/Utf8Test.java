@@ -33,20 +33,21 @@ class Utf8Test {
         assertEquals("\uD7FF\uE000", lossy("ED 9F BF EE 80 80"));
     }
 
+    /** "stop text" of decoding without flushing. */
+    private static String holdBack(String hex) {
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        char[] out = new char[bytes.length];
+        long result = Utf8.decode(bytes, 0, bytes.length, out, false);
+        return (result >>> 32) + " " + new String(out, 0, (int) result);
+    }
+
     @Test
     void anIncompleteTailIsHeldBackWhenNotFlushing() {
-        byte[] bytes = HexFormat.of().parseHex("41F09FAB");
-        StringBuilder out = new StringBuilder();
-        assertEquals(1, Utf8.decode(bytes, 0, bytes.length, out, false));
-        assertEquals("A", out.toString());
-        byte[] invalid = HexFormat.of().parseHex("41F09F41");
-        out.setLength(0);
-        assertEquals(4, Utf8.decode(invalid, 0, invalid.length, out, false));
-        assertEquals("A\uFFFDA", out.toString());
-        byte[] overlongStart = HexFormat.of().parseHex("E080");
-        out.setLength(0);
-        assertEquals(2, Utf8.decode(overlongStart, 0, 2, out, false)); // E0 80 can never become valid
-        assertEquals("\uFFFD\uFFFD", out.toString());
+        assertEquals("1 A", holdBack("41F09FAB"));
+        assertEquals("4 A\uFFFDA", holdBack("41F09F41"));
+        assertEquals("2 \uFFFD\uFFFD", holdBack("E080")); // E0 80 can never become valid
+        assertEquals("0 ", holdBack("F4"));
+        assertEquals("4 \uD83E\uDEE0", holdBack("F09FABA0"));
     }
 
     /** Every prefix of every well-formed UTF-8 sequence, packed as (length << 24 | bytes), from the JDK's encoder. */
