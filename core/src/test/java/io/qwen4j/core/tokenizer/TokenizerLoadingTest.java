@@ -69,14 +69,14 @@ class TokenizerLoadingTest {
         assertRejected(json -> json.remove("model"), "\"model\" is missing");
         assertRejected(json -> model(json).remove("vocab"), "model.vocab is missing");
         assertRejected(json -> model(json).put("vocab", 3), "model.vocab is missing or not an object");
-        assertRejected(json -> model(json).with("vocab").put("Ġthe", -4), "not a non-negative integer");
-        assertRejected(json -> model(json).with("vocab").put("zzzz", 0), "gives id 0 to both");
+        assertRejected(json -> model(json).withObjectProperty("vocab").put("Ġthe", -4), "not a non-negative integer");
+        assertRejected(json -> model(json).withObjectProperty("vocab").put("zzzz", 0), "gives id 0 to both");
         assertRejected(json -> model(json).remove("merges"), "model.merges is missing");
         assertRejected(json -> ((ArrayNode) model(json).get("merges")).set(5, 123), "model.merges[5] is 123");
         assertRejected(json -> ((ArrayNode) model(json).get("merges")).set(7, "a b c"), "model.merges[7]");
         assertRejected(json -> ((ArrayNode) model(json).get("merges")).insertArray(0).add("Ġ").add("qqq"),
                 "merge 0 (\"Ġ\" \"qqq\") uses \"qqq\", which is not in the vocabulary");
-        assertRejected(json -> model(json).with("vocab").remove("Ā"), "no token for byte 0x00");
+        assertRejected(json -> model(json).withObjectProperty("vocab").remove("Ā"), "no token for byte 0x00");
         assertRejected(json -> addedToken(json, 0).remove("id"), "added_tokens[0].id is missing");
         assertRejected(json -> addedToken(json, 2).put("content", ""), "added_tokens[2].content");
         assertRejected(json -> addedToken(json, 1).put("id", 5), "has id 5, which already belongs to \"&\"");
@@ -88,11 +88,11 @@ class TokenizerLoadingTest {
         assertRejected(json -> model(json).put("byte_fallback", true), "byte_fallback");
         assertRejected(json -> model(json).put("dropout", 0.1), "dropout");
         assertRejected(json -> model(json).put("continuing_subword_prefix", "##"), "continuing_subword_prefix");
-        assertRejected(json -> json.with("normalizer").put("type", "NFKC"), "normalizer");
+        assertRejected(json -> json.withObjectProperty("normalizer").put("type", "NFKC"), "normalizer");
         assertRejected(json -> ((ObjectNode) json.get("pre_tokenizer").get("pretokenizers").get(0))
-                .with("pattern").put("Regex", "\\s+"), "pre_tokenizer is not supported");
+                .withObjectProperty("pattern").put("Regex", "\\s+"), "pre_tokenizer is not supported");
         assertRejected(json -> json.putNull("pre_tokenizer"), "pre_tokenizer is not supported");
-        assertRejected(json -> json.with("decoder").put("type", "WordPiece"), "decoder");
+        assertRejected(json -> json.withObjectProperty("decoder").put("type", "WordPiece"), "decoder");
         assertRejected(json -> addedToken(json, 3).put("lstrip", true), "sets lstrip");
         assertRejected(json -> addedToken(json, 3).put("single_word", true), "sets single_word");
     }
