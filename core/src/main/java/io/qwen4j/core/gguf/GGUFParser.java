@@ -141,7 +141,8 @@ final class GGUFParser {
             return DEFAULT_ALIGNMENT;
         }
         if (!(value instanceof Integer) && !(value instanceof Long)) {
-            throw in.error(ALIGNMENT_KEY + " has type " + types.get(ALIGNMENT_KEY).describe() + ", expected an integer");
+            throw in.error(ALIGNMENT_KEY + " has type " + types.get(ALIGNMENT_KEY).describe()
+                    + ", expected an integer");
         }
         long a = ((Number) value).longValue();
         if (a <= 0 || a > (1 << 30) || Long.bitCount(a) != 1) {

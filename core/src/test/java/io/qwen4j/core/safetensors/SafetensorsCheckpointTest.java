@@ -38,6 +38,8 @@ class SafetensorsCheckpointTest {
 
     /** Splits qwen2-tiny's tensors over two shards (embeddings and layer 0; the rest) with an index. */
     private Map<String, String> writeShards(Path folder) throws IOException {
+        String shard1 = "model-00001-of-00002.safetensors";
+        String shard2 = "model-00002-of-00002.safetensors";
         Files.createDirectories(folder);
         Map<String, String> weightMap = new LinkedHashMap<>();
         try (SafetensorsFile single = SafetensorsFile.open(QWEN2_HF.resolve("model.safetensors"))) {
@@ -46,10 +48,10 @@ class SafetensorsCheckpointTest {
             for (Tensor t : single.tensors().values()) {
                 boolean early = t.name().startsWith("model.embed_tokens") || t.name().startsWith("model.layers.0.");
                 (early ? first : second).add(t);
-                weightMap.put(t.name(), early ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+                weightMap.put(t.name(), early ? shard1 : shard2);
             }
-            SafetensorsTestFiles.write(folder.resolve("model-00001-of-00002.safetensors"), first, Map.of("format", "pt"));
-            SafetensorsTestFiles.write(folder.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
+            SafetensorsTestFiles.write(folder.resolve(shard1), first, Map.of("format", "pt"));
+            SafetensorsTestFiles.write(folder.resolve(shard2), second, Map.of("format", "pt"));
         }
         writeIndex(folder, weightMap);
         return weightMap;
@@ -98,7 +100,8 @@ class SafetensorsCheckpointTest {
             assertArrayEquals(new long[] {8, 256}, ckpt.tensor("model.layers.1.mlp.gate.weight").shape());
             assertArrayEquals(new long[] {256, 256},
                     ckpt.tensor("model.layers.0.mlp.experts.7.down_proj.weight").shape());
-            assertArrayEquals(new long[] {256, 256}, ckpt.tensor("model.layers.1.mlp.experts.0.up_proj.weight").shape());
+            assertArrayEquals(new long[] {256, 256},
+                    ckpt.tensor("model.layers.1.mlp.experts.0.up_proj.weight").shape());
             assertArrayEquals(new long[] {128}, ckpt.tensor("model.layers.0.self_attn.q_norm.weight").shape());
             long total = ckpt.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
             assertEquals(12201472, total); // metadata.total_size of the index
