@@ -244,6 +244,25 @@ class GGUFHostileInputTest {
     }
 
     @Test
+    void dataBeyond4GiB() throws IOException {
+        // A sparse file: tensor "far" starts 5 GiB into the data section, so every offset needs 64 bits.
+        long far = 5L << 30;
+        RawGGUF raw = RawGGUF.header(3, 2, 0).tensorInfo("near", 0, 0, 8).tensorInfo("far", 0, far, 4).pad(32);
+        long dataStart = raw.size();
+        Path file = raw.write(dir.resolve("sparse.gguf"));
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            value.putFloat(12, 42.5f).rewind();
+            channel.write(value, dataStart + far);
+        }
+        try (GGUFFile gguf = GGUFFile.open(file)) {
+            assertEquals(dataStart + far + 16, gguf.fileSize());
+            assertEquals(42.5f, gguf.tensor("far").data().get(GGUFCursor.F32, 12));
+            assertEquals(0f, gguf.tensor("near").data().get(GGUFCursor.F32, 28));
+        }
+    }
+
+    @Test
     void scalarTensorHasNoDimensions() throws IOException {
         try (GGUFFile gguf = GGUFFile.open(oneTensor("scalar.gguf", 0, 0))) {
             assertEquals(0, gguf.tensor("w").rank());

@@ -120,6 +120,22 @@ class SafetensorsHostileInputTest {
     }
 
     @Test
+    void dataBeyond4GiB() throws IOException {
+        long far = 5L << 30; // a sparse file: the tensor's bytes start 5 GiB into the data section
+        Path file = raw("{\"far\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [" + far + ", "
+                + (far + 8) + "]}}", 0);
+        long dataStart = Files.size(file);
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            value.putFloat(4, -3.25f).rewind();
+            channel.write(value, dataStart + far);
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertEquals(-3.25f, st.tensor("far").data().get(SafetensorsFileTest.F32, 4));
+        }
+    }
+
+    @Test
     void deeplyNestedJson() throws IOException {
         rejects(raw("{\"a\": " + "[".repeat(5000) + "]".repeat(5000) + "}", 0), "invalid JSON in the header");
     }
