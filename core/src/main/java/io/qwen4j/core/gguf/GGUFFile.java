@@ -259,7 +259,7 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     private ModelFormatException wrongType(String key, String expected) {
-        return new ModelFormatException(path(), "metadata key '" + key + "' has type " + metadataTypes.get(key).describe()
-                + ", expected " + expected);
+        return new ModelFormatException(path(), "metadata key '" + key + "' has type "
+                + metadataTypes.get(key).describe() + ", expected " + expected);
     }
 }

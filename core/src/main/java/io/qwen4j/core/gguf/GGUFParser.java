@@ -6,9 +6,11 @@ import io.qwen4j.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and validates the header, metadata and tensor infos of a mapped GGUF file, then checks that every
@@ -38,7 +40,7 @@ final class GGUFParser {
                   Map<String, Tensor> tensors) {
     }
 
-    private record TensorInfo(String name, GGMLType type, long[] ne, long elements, long bytes, long offset) {
+    private record TensorInfo(String name, GGMLType type, long[] ne, long bytes, long offset) {
     }
 
     private final MappedFile mapped;
@@ -57,34 +59,11 @@ final class GGUFParser {
         int version = header();
         long tensorCount = in.count("tensor count", MIN_TENSOR_INFO_BYTES);
         long kvCount = in.count("metadata entry count", MIN_KV_BYTES);
-
         Map<String, Object> metadata = new LinkedHashMap<>();
         Map<String, KeyType> types = new LinkedHashMap<>();
-        GGUFValueReader values = new GGUFValueReader(in);
-        for (long i = 0; i < kvCount; i++) {
-            long at = in.position();
-            String key = in.string("key of metadata entry " + i, MAX_NAME_BYTES);
-            if (metadata.containsKey(key)) {
-                throw in.error("duplicate metadata key '" + key + "' at offset " + at);
-            }
-            String what = "metadata '" + key + "'";
-            GGUFValueType type = values.type(what);
-            Object value = values.value(type, what);
-            metadata.put(key, value);
-            types.put(key, new KeyType(type, type == GGUFValueType.ARRAY ? values.lastElementType() : null));
-        }
+        readMetadata(kvCount, metadata, types);
         int alignment = alignment(metadata, types);
-
-        List<TensorInfo> infos = new ArrayList<>();
-        Map<String, TensorInfo> byName = new LinkedHashMap<>();
-        for (long i = 0; i < tensorCount; i++) {
-            long at = in.position();
-            TensorInfo info = tensorInfo(i);
-            if (byName.putIfAbsent(info.name, info) != null) {
-                throw in.error("duplicate tensor name '" + info.name + "' at offset " + at);
-            }
-            infos.add(info);
-        }
+        List<TensorInfo> infos = readTensorInfos(tensorCount);
         long dataStart = alignUp(in.position(), alignment);
         checkLayout(infos, dataStart, alignment);
 
@@ -100,13 +79,43 @@ final class GGUFParser {
         return new Parsed(version, alignment, metadata, types, tensors);
     }
 
+    private void readMetadata(long kvCount, Map<String, Object> metadata, Map<String, KeyType> types) {
+        GGUFValueReader values = new GGUFValueReader(in);
+        for (long i = 0; i < kvCount; i++) {
+            long at = in.position();
+            String key = in.string("key of metadata entry " + i, MAX_NAME_BYTES);
+            if (metadata.containsKey(key)) {
+                throw in.error("duplicate metadata key '" + key + "' at offset " + at);
+            }
+            String what = "metadata '" + key + "'";
+            GGUFValueType type = values.type(what);
+            metadata.put(key, values.value(type, what));
+            types.put(key, new KeyType(type, type == GGUFValueType.ARRAY ? values.lastElementType() : null));
+        }
+    }
+
+    private List<TensorInfo> readTensorInfos(long tensorCount) {
+        List<TensorInfo> infos = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (long i = 0; i < tensorCount; i++) {
+            long at = in.position();
+            TensorInfo info = tensorInfo(i);
+            if (!names.add(info.name)) {
+                throw in.error("duplicate tensor name '" + info.name + "' at offset " + at);
+            }
+            infos.add(info);
+        }
+        return infos;
+    }
+
     private int header() {
         if (mapped.size() < 4) {
             throw in.error("not a GGUF file: only " + mapped.size() + " bytes long");
         }
         int magic = in.i32("magic");
         if (magic != MAGIC) {
-            throw in.error("not a GGUF file: it starts with bytes " + hex(magic) + ", expected 47 47 55 46 (\"GGUF\")");
+            throw in.error("not a GGUF file: it starts with bytes " + hex(magic)
+                    + ", expected 47 47 55 46 (\"GGUF\")");
         }
         int version = in.i32("version");
         if (version == 2 || version == 3) {
@@ -141,7 +150,8 @@ final class GGUFParser {
             return DEFAULT_ALIGNMENT;
         }
         if (!(value instanceof Integer) && !(value instanceof Long)) {
-            throw in.error(ALIGNMENT_KEY + " has type " + types.get(ALIGNMENT_KEY).describe() + ", expected an integer");
+            throw in.error(ALIGNMENT_KEY + " has type " + types.get(ALIGNMENT_KEY).describe()
+                    + ", expected an integer");
         }
         long a = ((Number) value).longValue();
         if (a <= 0 || a > (1 << 30) || Long.bitCount(a) != 1) {
@@ -192,7 +202,7 @@ final class GGUFParser {
         } catch (ArithmeticException e) {
             throw in.error(what + " is too large: ne = " + Arrays.toString(ne) + " of " + type);
         }
-        return new TensorInfo(name, type, ne, elements, bytes, offset);
+        return new TensorInfo(name, type, ne, bytes, offset);
     }
 
     private void checkLayout(List<TensorInfo> infos, long dataStart, int alignment) {

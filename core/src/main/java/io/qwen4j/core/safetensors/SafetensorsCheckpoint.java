@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The weights of a Hugging Face model folder: {@code model.safetensors}, or the shards named by the
@@ -54,7 +55,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
 
     private static SafetensorsCheckpoint openSharded(Path dir, Path index) {
         Map<String, String> weightMap = weightMap(index);
-        Map<String, Path> shards = new LinkedHashMap<>();
+        Map<String, Path> shards = new TreeMap<>(); // shard order: model-00001-of-..., model-00002-of-..., ...
         for (Map.Entry<String, String> e : weightMap.entrySet()) {
             shards.computeIfAbsent(e.getValue(), name -> shardPath(dir, index, e.getKey(), name));
         }
@@ -137,7 +138,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         return resolved;
     }
 
-    /** All tensors of all shards, by name (shard by shard, each in header order). */
+    /** All tensors of all shards, by name (shards in file name order, each in header order). */
     public Map<String, Tensor> tensors() {
         return tensors;
     }

@@ -50,6 +50,18 @@ final class BytePairEncoder {
         out.addAll(ids, n);
     }
 
+    /** The ids of one piece by the chosen algorithm; lets tests check that both make the same merges. */
+    int[] encodeWith(byte[] bytes, boolean heap) {
+        Scratch scratch = new Scratch();
+        scratch.ensure(bytes.length);
+        int[] ids = scratch.ids;
+        for (int i = 0; i < bytes.length; i++) {
+            ids[i] = byteIds[bytes[i] & 0xFF];
+        }
+        int n = heap ? mergeByHeap(ids, bytes.length, scratch) : mergeByScan(ids, bytes.length, scratch.aux);
+        return java.util.Arrays.copyOf(ids, n);
+    }
+
     /**
      * Merges {@code ids[0, n)} in place by scanning for the best pair each round.
      *
@@ -96,6 +108,9 @@ final class BytePairEncoder {
      * @return the number of symbols left
      */
     int mergeByHeap(int[] ids, int n, Scratch scratch) {
+        if (n == 0) {
+            return 0;
+        }
         int[] prev = scratch.aux;
         if (scratch.next.length < n) {
             scratch.next = new int[n * 2];

@@ -11,8 +11,8 @@ final class MergeTable {
     static final int NO_MERGE = Integer.MAX_VALUE;
     private static final long EMPTY = -1L; // ids are non-negative, so no packed pair is -1
 
-    private final long[] keys;
-    private final int[] ranks;
+    /** Slot i is keys-and-ranks[2i] = packed pair, [2i+1] = rank: one cache line serves a probe. */
+    private final long[] slots;
     private final int[] results;
     private final int mask;
 
@@ -23,20 +23,19 @@ final class MergeTable {
      */
     MergeTable(int[] left, int[] right, int[] results) {
         int capacity = Integer.highestOneBit(Math.max(4, left.length * 2 - 1)) << 1;
-        this.keys = new long[capacity];
-        this.ranks = new int[capacity];
+        this.slots = new long[capacity * 2];
         this.mask = capacity - 1;
         this.results = results.clone();
-        Arrays.fill(keys, EMPTY);
+        Arrays.fill(slots, EMPTY);
         for (int rank = 0; rank < left.length; rank++) {
             // A pair listed twice keeps its last rank, as Hugging Face's map of merges does.
             long key = pack(left[rank], right[rank]);
             int slot = slot(key);
-            while (keys[slot] != EMPTY && keys[slot] != key) {
+            while (slots[2 * slot] != EMPTY && slots[2 * slot] != key) {
                 slot = (slot + 1) & mask;
             }
-            keys[slot] = key;
-            ranks[slot] = rank;
+            slots[2 * slot] = key;
+            slots[2 * slot + 1] = rank;
         }
     }
 
@@ -54,9 +53,9 @@ final class MergeTable {
         long key = pack(left, right);
         int slot = slot(key);
         while (true) {
-            long k = keys[slot];
+            long k = slots[2 * slot];
             if (k == key) {
-                return ranks[slot];
+                return (int) slots[2 * slot + 1];
             }
             if (k == EMPTY) {
                 return NO_MERGE;

@@ -32,11 +32,12 @@ public final class StreamingDecoder {
         }
         System.arraycopy(bytes, 0, pending, pendingLength, bytes.length);
         pendingLength += bytes.length;
-        StringBuilder out = new StringBuilder(pendingLength);
-        int stop = Utf8.decode(pending, 0, pendingLength, out, false);
+        char[] chars = new char[pendingLength];
+        long result = Utf8.decode(pending, 0, pendingLength, chars, false);
+        int stop = (int) (result >>> 32);
         System.arraycopy(pending, stop, pending, 0, pendingLength - stop);
         pendingLength -= stop;
-        return out.toString();
+        return new String(chars, 0, (int) result);
     }
 
     /** Ends the stream: whatever is held back, decoded with replacement (an incomplete character becomes U+FFFD). */

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Qwen byte-level BPE tokenizer (Qwen1 through Qwen3), giving the same ids and text as Hugging Face
@@ -24,13 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * invalid subsequence). Ids this tokenizer does not know (negative, too large, or unused rows of a model's
  * embedding) are skipped, as Hugging Face does.
  *
- * <p>Instances are immutable apart from an internal cache and safe to share between threads.
+ * <p>Instances are immutable apart from a lock-free cache of encoded pieces, and safe to share between threads.
  */
 public final class Tokenizer {
 
     /** Pieces up to this many chars are cached; longer ones are rare and not worth keeping. */
     private static final int CACHE_MAX_CHARS = 32;
-    private static final int CACHE_CAPACITY = 65_536;
+    private static final int CACHE_SLOTS_LOG2 = 16;
 
     private final String[] texts;
     private final boolean[] special;
@@ -42,7 +41,7 @@ public final class Tokenizer {
     private final BytePairEncoder bpe;
     private final boolean nfc;
     private final boolean ignoreMerges;
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final PieceCache cache = new PieceCache(CACHE_SLOTS_LOG2);
 
     Tokenizer(TokenizerSpec spec) {
         int size = spec.regular().length;
@@ -203,10 +202,11 @@ public final class Tokenizer {
     }
 
     private void encodePiece(String s, int from, int to, IntList out, EncodeContext context) {
-        String key = null;
-        if (to - from <= CACHE_MAX_CHARS) {
-            key = s.substring(from, to);
-            int[] cached = cache.get(key);
+        boolean cacheable = to - from <= CACHE_MAX_CHARS;
+        int hash = 0;
+        if (cacheable) {
+            hash = PieceCache.hash(s, from, to);
+            int[] cached = cache.get(s, from, to, hash);
             if (cached != null) {
                 out.addAll(cached);
                 return;
@@ -221,11 +221,8 @@ public final class Tokenizer {
         } else {
             bpe.encode(context.bytes, length, out, context.scratch);
         }
-        if (key != null) {
-            if (cache.size() >= CACHE_CAPACITY) {
-                cache.clear();
-            }
-            cache.put(key, out.tail(start));
+        if (cacheable) {
+            cache.put(s.substring(from, to), hash, out.tail(start));
         }
     }
 
@@ -332,6 +329,10 @@ public final class Tokenizer {
             return null;
         }
         return decodeBytes[id];
+    }
+
+    BytePairEncoder bytePairEncoder() {
+        return bpe;
     }
 
     /** A decoder for text generated one token at a time. */

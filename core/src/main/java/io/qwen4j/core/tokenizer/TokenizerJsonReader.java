@@ -1,15 +1,20 @@
 package io.qwen4j.core.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.core.ModelFormatException;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,40 +42,151 @@ final class TokenizerJsonReader {
         return new ModelFormatException(file, what);
     }
 
+    /** The parts of the file this reader uses; the big vocab and merges are streamed, the rest kept as trees. */
+    private final Map<String, JsonNode> sections = new HashMap<>();
+    private final ObjectNode modelOptions = MAPPER.createObjectNode();
+    private boolean sawModel;
+    private String[] regular;
+    private String[] mergeLeft;
+    private String[] mergeRight;
+
     private TokenizerSpec parse() {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = MAPPER.readTree(file.toFile());
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw problem("file not found");
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot be read: " + e, e);
+        }
+        try (JsonParser parser = MAPPER.createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw problem("not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                switch (name) {
+                    case "model" -> readModel(parser);
+                    case "added_tokens", "normalizer", "pre_tokenizer", "decoder" ->
+                            sections.put(name, parser.readValueAsTree());
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw problem("not valid JSON: content after the top-level object");
+            }
         } catch (JsonProcessingException e) {
             throw problem("not valid JSON: " + e.getOriginalMessage().replace('\n', ' '));
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot be read: " + e, e);
         }
-        if (root == null || !root.isObject()) {
-            throw problem("not a JSON object");
-        }
-        JsonNode model = root.get("model");
-        if (model == null || !model.isObject()) {
+        if (!sawModel) {
             throw problem("\"model\" is missing or not an object");
         }
-        checkModelOptions(model);
-        boolean nfc = checkNormalizer(root.get("normalizer"));
-        checkPreTokenizer(root.get("pre_tokenizer"));
-        checkDecoder(root.get("decoder"));
-
-        String[] regular = readVocab(model.get("vocab"));
-        List<String[]> merges = readMerges(model.get("merges"));
-        String[] left = new String[merges.size()];
-        String[] right = new String[merges.size()];
-        for (int i = 0; i < left.length; i++) {
-            left[i] = merges.get(i)[0];
-            right[i] = merges.get(i)[1];
+        checkModelOptions(modelOptions);
+        if (regular == null) {
+            throw problem("model.vocab is missing or not an object");
         }
-        List<TokenizerSpec.AddedToken> added = readAddedTokens(root.get("added_tokens"));
-        boolean ignoreMerges = model.path("ignore_merges").asBoolean(false);
-        return new TokenizerSpec(file.toString(), regular, left, right, added, nfc, ignoreMerges);
+        if (mergeLeft == null) {
+            throw problem("model.merges is missing or not an array");
+        }
+        boolean nfc = checkNormalizer(sections.get("normalizer"));
+        checkPreTokenizer(sections.get("pre_tokenizer"));
+        checkDecoder(sections.get("decoder"));
+        List<TokenizerSpec.AddedToken> added = readAddedTokens(sections.get("added_tokens"));
+        boolean ignoreMerges = modelOptions.path("ignore_merges").asBoolean(false);
+        return new TokenizerSpec(file.toString(), regular, mergeLeft, mergeRight, added, nfc, ignoreMerges);
+    }
+
+    private void readModel(JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return;
+        }
+        sawModel = true;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("vocab") && value == JsonToken.START_OBJECT) {
+                readVocab(parser);
+            } else if (name.equals("merges") && value == JsonToken.START_ARRAY) {
+                readMerges(parser);
+            } else if (name.equals("vocab") || name.equals("merges")) {
+                parser.skipChildren(); // wrong shape: reported as missing
+            } else {
+                modelOptions.set(name, parser.readValueAsTree());
+            }
+        }
+    }
+
+    private void readVocab(JsonParser parser) throws IOException {
+        List<String> tokens = new ArrayList<>(1 << 16);
+        int[] ids = new int[1 << 16];
+        int maxId = -1;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String token = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+                    || parser.getIntValue() < 0) {
+                throw problem("model.vocab has an id that is not a non-negative integer: \"" + token + "\": "
+                        + parser.getText());
+            }
+            if (tokens.size() == ids.length) {
+                ids = Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[tokens.size()] = parser.getIntValue();
+            maxId = Math.max(maxId, parser.getIntValue());
+            tokens.add(token);
+        }
+        regular = new String[maxId + 1];
+        for (int i = 0; i < tokens.size(); i++) {
+            int id = ids[i];
+            if (regular[id] != null) {
+                throw problem("model.vocab gives id " + id + " to both \"" + regular[id] + "\" and \""
+                        + tokens.get(i) + "\"");
+            }
+            regular[id] = tokens.get(i);
+        }
+    }
+
+    private void readMerges(JsonParser parser) throws IOException {
+        List<String> left = new ArrayList<>(1 << 16);
+        List<String> right = new ArrayList<>(1 << 16);
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            int index = left.size();
+            String a = null;
+            String b = null;
+            if (token == JsonToken.START_ARRAY) {
+                if (parser.nextToken() == JsonToken.VALUE_STRING) {
+                    a = parser.getText();
+                    if (parser.nextToken() == JsonToken.VALUE_STRING) {
+                        b = parser.getText();
+                        if (parser.nextToken() != JsonToken.END_ARRAY) {
+                            b = null;
+                        }
+                    }
+                }
+            } else if (token == JsonToken.VALUE_STRING) {
+                String[] parts = parser.getText().split(" ", -1);
+                if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) {
+                    a = parts[0];
+                    b = parts[1];
+                }
+            }
+            if (a == null || b == null) {
+                String shown = token == JsonToken.START_ARRAY || token == JsonToken.VALUE_STRING
+                        ? token == JsonToken.VALUE_STRING ? "\"" + parser.getText() + "\"" : "an array"
+                        : parser.getText();
+                throw problem("model.merges[" + index + "] is " + shown
+                        + ", not a pair of tokens (\"a b\" or [\"a\", \"b\"])");
+            }
+            left.add(a);
+            right.add(b);
+        }
+        mergeLeft = left.toArray(String[]::new);
+        mergeRight = right.toArray(String[]::new);
     }
 
     private void checkModelOptions(JsonNode model) {
@@ -130,55 +246,6 @@ final class TokenizerJsonReader {
         if (decoder == null || !decoder.path("type").asText().equals("ByteLevel")) {
             throw problem("decoder " + decoder + " is not supported (only ByteLevel)");
         }
-    }
-
-    private String[] readVocab(JsonNode vocab) {
-        if (vocab == null || !vocab.isObject()) {
-            throw problem("model.vocab is missing or not an object");
-        }
-        int maxId = -1;
-        for (JsonNode id : vocab) {
-            if (!id.canConvertToInt() || !id.isIntegralNumber() || id.intValue() < 0) {
-                throw problem("model.vocab has an id that is not a non-negative integer: " + id);
-            }
-            maxId = Math.max(maxId, id.intValue());
-        }
-        String[] regular = new String[maxId + 1];
-        Iterator<Map.Entry<String, JsonNode>> entries = vocab.fields();
-        while (entries.hasNext()) {
-            Map.Entry<String, JsonNode> entry = entries.next();
-            int id = entry.getValue().intValue();
-            if (regular[id] != null) {
-                throw problem("model.vocab gives id " + id + " to both \"" + regular[id] + "\" and \""
-                        + entry.getKey() + "\"");
-            }
-            regular[id] = entry.getKey();
-        }
-        return regular;
-    }
-
-    private List<String[]> readMerges(JsonNode merges) {
-        if (merges == null || !merges.isArray()) {
-            throw problem("model.merges is missing or not an array");
-        }
-        List<String[]> pairs = new ArrayList<>(merges.size());
-        for (int i = 0; i < merges.size(); i++) {
-            JsonNode merge = merges.get(i);
-            String[] pair = null;
-            if (merge.isArray() && merge.size() == 2 && merge.get(0).isTextual() && merge.get(1).isTextual()) {
-                pair = new String[]{merge.get(0).textValue(), merge.get(1).textValue()};
-            } else if (merge.isTextual()) {
-                String[] parts = merge.textValue().split(" ", -1);
-                if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) {
-                    pair = parts;
-                }
-            }
-            if (pair == null) {
-                throw problem("model.merges[" + i + "] is " + merge + ", not a pair of tokens (\"a b\" or [\"a\", \"b\"])");
-            }
-            pairs.add(pair);
-        }
-        return pairs;
     }
 
     private List<TokenizerSpec.AddedToken> readAddedTokens(JsonNode tokens) {

@@ -3,7 +3,8 @@ package io.qwen4j.core.tokenizer;
 /**
  * UTF-8 decoding with replacement by the "maximal subpart" rule (Unicode chapter 3, WHATWG, Rust's
  * {@code from_utf8_lossy}): each maximal prefix of a well-formed sequence that cannot be completed becomes one
- * U+FFFD, and every other invalid byte becomes one U+FFFD of its own.
+ * U+FFFD, and every other invalid byte becomes one U+FFFD of its own. (The JDK's decoder differs in corner cases
+ * such as {@code ED A0} before a non-continuation byte, hence this class.)
  */
 final class Utf8 {
 
@@ -13,21 +14,25 @@ final class Utf8 {
     }
 
     /**
-     * Decodes {@code bytes[from, to)} into {@code out}.
+     * Decodes {@code bytes[from, to)} into {@code out} from index 0; {@code out} needs {@code to - from} chars, as
+     * no byte yields more than one char (a 4-byte sequence yields 2).
      *
      * @param flushIncomplete what to do with a sequence cut short by {@code to}: true replaces it by U+FFFD,
      *                        false leaves it undecoded so that later bytes can complete it
-     * @return the index where decoding stopped: {@code to}, or the start of the held-back incomplete sequence
+     * @return the number of chars written in the low 32 bits, and in the high 32 bits the index where decoding
+     * stopped: {@code to}, or the start of the held-back incomplete sequence
      */
-    static int decode(byte[] bytes, int from, int to, StringBuilder out, boolean flushIncomplete) {
+    static long decode(byte[] bytes, int from, int to, char[] out, boolean flushIncomplete) {
         int i = from;
+        int n = 0;
         while (i < to) {
-            int b0 = bytes[i] & 0xFF;
-            if (b0 < 0x80) {
-                out.append((char) b0);
+            int b0 = bytes[i];
+            if (b0 >= 0) {
+                out[n++] = (char) b0;
                 i++;
                 continue;
             }
+            b0 &= 0xFF;
             int need;
             int lo = 0x80;
             int hi = 0xBF;
@@ -52,7 +57,7 @@ final class Utf8 {
                     hi = 0x8F; // above U+10FFFF
                 }
             } else {
-                out.append(REPLACEMENT); // 80..C1 and F5..FF never start a sequence
+                out[n++] = REPLACEMENT; // 80..C1 and F5..FF never start a sequence
                 i++;
                 continue;
             }
@@ -70,20 +75,25 @@ final class Utf8 {
                 j++;
             }
             if (got == need) {
-                out.appendCodePoint(cp);
+                if (cp >= 0x10000) {
+                    out[n++] = Character.highSurrogate(cp);
+                    out[n++] = Character.lowSurrogate(cp);
+                } else {
+                    out[n++] = (char) cp;
+                }
             } else if (j == to && !flushIncomplete) {
-                return i;
+                return ((long) i << 32) | n;
             } else {
-                out.append(REPLACEMENT);
+                out[n++] = REPLACEMENT;
             }
             i = j;
         }
-        return to;
+        return ((long) to << 32) | n;
     }
 
     static String decodeLossy(byte[] bytes, int from, int to) {
-        StringBuilder out = new StringBuilder(to - from);
-        decode(bytes, from, to, out, true);
-        return out.toString();
+        char[] chars = new char[to - from];
+        int n = (int) decode(bytes, from, to, chars, true);
+        return new String(chars, 0, n);
     }
 }

@@ -127,7 +127,8 @@ class GGUFHostileInputTest {
         rejects(RawGGUF.header(3, 0, 1).str("a.b").u32(GGUFValueType.ARRAY.id).u32(GGUFValueType.STRING.id)
                 .u64(9).zeros(64).write(dir.resolve("strs.gguf")), "hold at most 8");
         rejects(RawGGUF.header(3, 0, 1).str("a.b").u32(GGUFValueType.ARRAY.id).u32(GGUFValueType.UINT64.id)
-                .u64(3).zeros(16).write(dir.resolve("u64s.gguf")), "is 3, but the 16 bytes left in the file hold at most 2");
+                .u64(3).zeros(16).write(dir.resolve("u64s.gguf")),
+                "is 3, but the 16 bytes left in the file hold at most 2");
         rejects(RawGGUF.header(3, 2, 0).tensorInfo("w", 0, 0, 1).write(dir.resolve("n.gguf")),
                 "tensor count at offset 8 is 2, but the 41 bytes left in the file hold at most 1");
     }
@@ -209,7 +210,8 @@ class GGUFHostileInputTest {
                 + " lies outside the file of 128 bytes");
         rejects(oneTensor("big.gguf", 0, 0, 17), "tensor 'w' data (68 bytes at data offset 0");
         rejects(oneTensor("neg.gguf", 0, -32, 4), "data offset 18446744073709551584, file offset beyond 2^63");
-        rejects(oneTensor("misaligned.gguf", 0, 4, 4), "tensor 'w' data offset 4 is not a multiple of the alignment 32");
+        rejects(oneTensor("misaligned.gguf", 0, 4, 4),
+                "tensor 'w' data offset 4 is not a multiple of the alignment 32");
         rejects(oneTensor("zero.gguf", 0, 0, 4, 0), "tensor 'w' has dimension ne[1] = 0");
         rejects(oneTensor("negdim.gguf", 0, 0, -1), "tensor 'w' has dimension ne[0] = 18446744073709551615");
         rejects(oneTensor("overflow.gguf", 0, 0, 1L << 32, 1L << 32), "tensor 'w' has too many elements");
@@ -238,6 +240,25 @@ class GGUFHostileInputTest {
         try (GGUFFile gguf = GGUFFile.open(touching)) {
             assertEquals(List.of("b", "a"), List.copyOf(gguf.tensors().keySet()));
             assertEquals(64, gguf.tensor("a").data().byteSize());
+        }
+    }
+
+    @Test
+    void dataBeyond4GiB() throws IOException {
+        // A sparse file: tensor "far" starts 5 GiB into the data section, so every offset needs 64 bits.
+        long far = 5L << 30;
+        RawGGUF raw = RawGGUF.header(3, 2, 0).tensorInfo("near", 0, 0, 8).tensorInfo("far", 0, far, 4).pad(32);
+        long dataStart = raw.size();
+        Path file = raw.write(dir.resolve("sparse.gguf"));
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            value.putFloat(12, 42.5f).rewind();
+            channel.write(value, dataStart + far);
+        }
+        try (GGUFFile gguf = GGUFFile.open(file)) {
+            assertEquals(dataStart + far + 16, gguf.fileSize());
+            assertEquals(42.5f, gguf.tensor("far").data().get(GGUFCursor.F32, 12));
+            assertEquals(0f, gguf.tensor("near").data().get(GGUFCursor.F32, 28));
         }
     }
 

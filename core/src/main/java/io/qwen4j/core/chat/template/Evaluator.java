@@ -29,7 +29,7 @@ final class Evaluator {
                     if (key instanceof List<?> || key instanceof Map<?, ?> || key instanceof Undefined) {
                         throw new PyError("unhashable type: '" + Py.typeName(key) + "'");
                     }
-                    map.put(key, eval(d.values().get(i), scope));
+                    Py.put(map, key, eval(d.values().get(i), scope));
                 }
                 yield map;
             }

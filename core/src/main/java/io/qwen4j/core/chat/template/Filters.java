@@ -91,13 +91,33 @@ final class Filters {
             }
             case "items" -> {
                 bind(args, name);
-                if (value instanceof Undefined) {
-                    yield new Generator("generator", Collections.emptyIterator());
-                }
-                if (!(value instanceof Map<?, ?> map)) {
-                    throw new PyError("Can only get item pairs from a mapping.");
-                }
-                yield new Generator("generator", new DictView(DictView.Kind.ITEMS, map).elements().iterator());
+                // A generator: a non-mapping fails only when the items are pulled.
+                yield new Generator("generator", new Iterator<>() {
+                    private Iterator<Object> items;
+
+                    private Iterator<Object> items() {
+                        if (items == null) {
+                            if (value instanceof Undefined) {
+                                items = Collections.emptyIterator();
+                            } else if (value instanceof Map<?, ?> map) {
+                                items = new DictView(DictView.Kind.ITEMS, map).elements().iterator();
+                            } else {
+                                throw new PyError("Can only get item pairs from a mapping.");
+                            }
+                        }
+                        return items;
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        return items().hasNext();
+                    }
+
+                    @Override
+                    public Object next() {
+                        return items().next();
+                    }
+                });
             }
             case "join" -> {
                 Object[] a = args.bind(name, "d", "", "attribute", null);

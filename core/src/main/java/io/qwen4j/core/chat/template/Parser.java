@@ -10,6 +10,9 @@ final class Parser {
     private static final Set<String> UNSUPPORTED = Set.of(
             "block", "extends", "include", "import", "from", "call", "autoescape", "trans", "pluralize");
 
+    private static final Set<String> CLOSERS = Set.of("elif", "else", "endif", "endfor", "endset", "endmacro",
+            "endfilter", "endwith", "endgeneration", "endraw");
+
     private final TokenStream in;
     private final ExpressionParser expressions;
     private int loopDepth;
@@ -21,9 +24,7 @@ final class Parser {
     }
 
     static List<Node> parse(String source) {
-        Parser parser = new Parser(Lexer.tokenize(source));
-        List<Node> body = parser.body(Set.of(), null);
-        return body;
+        return new Parser(Lexer.tokenize(source)).body(Set.of(), null);
     }
 
     /**
@@ -55,15 +56,18 @@ final class Parser {
                         blockDepth--;
                         return nodes;
                     }
+                    if (name.kind() == Kind.NAME && CLOSERS.contains(name.text())) {
+                        throw in.error("unexpected '" + name.text() + "'" + (opener == null ? ""
+                                : "; expected " + expected(endTags) + " to close the '" + opener.text()
+                                + "' tag opened at line " + opener.line()), name);
+                    }
                     in.next();
                     nodes.add(statement());
                 }
                 case EOF -> {
                     if (opener != null) {
                         throw in.error("unexpected end of template: the '" + opener.text() + "' tag opened at line "
-                                + opener.line() + " is never closed (expected "
-                                + String.join(" or ", endTags.stream().sorted().map(s -> "'" + s + "'").toList())
-                                + ")", t);
+                                + opener.line() + " is never closed (expected " + expected(endTags) + ")", t);
                     }
                     blockDepth--;
                     return nodes;
@@ -71,6 +75,10 @@ final class Parser {
                 default -> throw in.error("unexpected " + t.describe(), t);
             }
         }
+    }
+
+    private static String expected(Set<String> endTags) {
+        return String.join(" or ", endTags.stream().sorted().map(s -> "'" + s + "'").toList());
     }
 
     private Node statement() {

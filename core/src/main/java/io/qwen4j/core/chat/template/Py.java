@@ -74,10 +74,6 @@ final class Py {
         throw new PyError(what + " must be an integer, not '" + typeName(o) + "'");
     }
 
-    static List<Object> items(PyTuple t) {
-        return t.items();
-    }
-
     /** The Python type name used in error messages. */
     static String typeName(Object o) {
         if (o == null) {
@@ -327,6 +323,19 @@ final class Py {
         return Scope.MISSING;
     }
 
+    /** Python's {@code map[key] = value}: a key equal to an existing one (1 and True) keeps the first spelling. */
+    static void put(Map<Object, Object> map, Object key, Object value) {
+        if (isNumber(key) && !map.containsKey(key)) {
+            for (Map.Entry<Object, Object> e : map.entrySet()) {
+                if (isNumber(e.getKey()) && eq(e.getKey(), key)) {
+                    e.setValue(value);
+                    return;
+                }
+            }
+        }
+        map.put(key, value);
+    }
+
     private static int compareNumbers(Object a, Object b) {
         if (!isFloat(a) && !isFloat(b)) {
             return bigInt(a).compareTo(bigInt(b));
@@ -380,6 +389,9 @@ final class Py {
 
     /** Python's {@code needle in haystack}. */
     static boolean contains(Object haystack, Object needle) {
+        if (haystack == null) {
+            throw new PyError("argument of type 'NoneType' is not iterable");
+        }
         switch (haystack) {
             case String s -> {
                 if (!(needle instanceof String n)) {

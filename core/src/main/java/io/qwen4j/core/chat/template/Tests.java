@@ -37,7 +37,7 @@ final class Tests {
             case "iterable" -> none(args, name, Py.isIterable(value));
             case "sequence" -> none(args, name, value instanceof String || value instanceof List<?>
                     || value instanceof PyTuple || value instanceof Map<?, ?> || value instanceof Undefined);
-            case "callable" -> none(args, name, value instanceof PyCallable || value instanceof Macro);
+            case "callable" -> none(args, name, value instanceof PyCallable || value instanceof Undefined);
             case "escaped" -> none(args, name, false);
             case "odd", "even" -> {
                 args.bind(name, new String[0], new Object[0]);

@@ -28,13 +28,14 @@ final class Nucleus {
      * The order is by bucket, not sorted. {@code max} is the largest logit; there is no NaN.
      */
     int select(float[] logits, int n, float max, float topP, int[] ids, float[] logitsOut) {
-        VectorExp.shiftedExp(logits, n, max, 1f, weights);
+        VectorMath.shiftedExp(logits, n, max, 1f, weights);
         Arrays.fill(mass, 0);
-        double total = 0;
         for (int i = 0; i < n; i++) {
-            float weight = weights[i];
-            mass[bucket(logits[i], max)] += weight;
-            total += weight;
+            mass[bucket(logits[i], max)] += weights[i];
+        }
+        double total = 0;
+        for (double bucketMass : mass) {
+            total += bucketMass;
         }
         double target = topP * total;
         int boundary = 0;
@@ -46,12 +47,14 @@ final class Nucleus {
         int kept = 0;
         int inBoundary = 0;
         for (int i = 0; i < n; i++) {
-            int b = bucket(logits[i], max);
-            if (b < boundary) {
-                ids[kept] = i;
-                logitsOut[kept++] = logits[i];
-            } else if (b == boundary) {
-                keys[inBoundary++] = SortKeys.of(logits[i], i);
+            float logit = logits[i];
+            int b = bucket(logit, max);
+            // Branch-free append: written always, counted only when kept (half kept at random would mispredict).
+            ids[kept] = i;
+            logitsOut[kept] = logit;
+            kept += b < boundary ? 1 : 0;
+            if (b == boundary) {
+                keys[inBoundary++] = SortKeys.of(logit, i);
             }
         }
         Arrays.sort(keys, 0, inBoundary);

@@ -42,6 +42,7 @@ public final class Sampler {
     private final RandomGenerator random;
     private final RepetitionPenalties penalties;
     private final Nucleus nucleus;
+    private final CumulativeDraw cumulative;
     private final double logMinP;
 
     // The candidates kept by the last call: ids[0..size) with their penalised logits and draw weights.
@@ -63,6 +64,7 @@ public final class Sampler {
         this.random = new SplittableRandom(config.seed());
         this.penalties = config.penaltiesEnabled() ? new RepetitionPenalties(config, vocabularySize) : null;
         this.nucleus = config.topP() < 1f && !topKActive() && config.temperature() > 0 ? new Nucleus(vocabularySize) : null;
+        this.cumulative = new CumulativeDraw(vocabularySize);
         this.logMinP = Math.log(config.minP());
         this.ids = new int[vocabularySize];
         this.logits = new float[vocabularySize];
@@ -80,7 +82,7 @@ public final class Sampler {
      * May modify {@code logits} in place. Greedy (temperature 0) is the argmax with the lowest id on ties, after the
      * penalties.
      *
-     * @throws IllegalArgumentException if the logits are too short or contain NaN or no finite value, or the history
+     * @throws IllegalArgumentException if the logits are too short, contain NaN or +inf or no finite value, or the history
      *                                  holds an id outside the vocabulary
      */
     public int sample(float[] logits, int[] history, int historyLength) {
@@ -98,10 +100,10 @@ public final class Sampler {
             int window = config.penaltyLastN() == -1 ? historyLength : Math.min(config.penaltyLastN(), historyLength);
             penalties.apply(logits, history, historyLength - window, historyLength);
         }
-        int argmax = argmax(logits);
-        float max = logits[argmax];
+        float max = max(logits);
         sampled = true;
         if (config.temperature() == 0) {
+            int argmax = VectorMath.firstAbove(logits, 0, vocabularySize, max, true);
             ids[0] = argmax;
             this.logits[0] = max;
             weights[0] = 1f;
@@ -164,6 +166,10 @@ public final class Sampler {
         } else if (config.topP() < 1f) {
             size = nucleus.select(source, vocabularySize, max, config.topP(), ids, logits);
             sortedByLogit = false;
+        } else if (config.minP() > 0f) {
+            size = minPOfVocabulary(source, max);
+            sortedByLogit = false; // id order
+            return;
         } else {
             for (int i = 0; i < vocabularySize; i++) {
                 ids[i] = i;
@@ -175,6 +181,24 @@ public final class Sampler {
         if (config.minP() > 0f) {
             size = minP(max);
         }
+    }
+
+    /** Min-p alone: a SIMD scan for logits near the threshold, then the exact test on those. */
+    private int minPOfVocabulary(float[] source, float max) {
+        float below = Math.nextDown((float) (max + logMinP)); // never excludes a token the exact test keeps
+        int kept = 0;
+        for (int i = VectorMath.firstAbove(source, 0, vocabularySize, below, true); i < vocabularySize;
+                i = VectorMath.firstAbove(source, i + 1, vocabularySize, below, true)) {
+            if (keepsMinP(source[i], max)) {
+                ids[kept] = i;
+                logits[kept++] = source[i];
+            }
+        }
+        return kept;
+    }
+
+    private boolean keepsMinP(float logit, float max) {
+        return (double) logit - max >= logMinP;
     }
 
     /** Top-p over candidates already sorted by logit: the shortest prefix with mass >= p. */
@@ -198,7 +222,7 @@ public final class Sampler {
     private int minP(float max) {
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            if (logits[i] - max >= logMinP) {
+            if (keepsMinP(logits[i], max)) {
                 ids[kept] = ids[i];
                 logits[kept++] = logits[i];
             }
@@ -208,52 +232,26 @@ public final class Sampler {
 
     /** Softmax of the kept logits at the temperature, then one uniform draw over the cumulative weights. */
     private int draw(float max) {
-        VectorExp.shiftedExp(logits, size, max, 1f / config.temperature(), weights);
-        double total = 0;
-        for (int i = 0; i < size; i++) {
-            total += weights[i];
-        }
-        weightSum = total;
-        double target = random.nextDouble() * total;
-        double cumulative = 0;
-        for (int i = 0; i < size; i++) {
-            cumulative += weights[i];
-            if (target < cumulative) {
-                return ids[i];
-            }
-        }
-        return ids[size - 1]; // rounding left target at the very top
+        VectorMath.shiftedExp(logits, size, max, 1f / config.temperature(), weights);
+        weightSum = cumulative.total(weights, size);
+        return ids[cumulative.pick(weights, size, random.nextDouble() * weightSum)];
     }
 
-    /** Index of the largest logit, lowest on ties; rejects NaN and all -inf. */
-    private int argmax(float[] source) {
-        int best = 0;
-        float bestLogit = Float.NEGATIVE_INFINITY;
-        boolean nan = false;
-        for (int i = 0; i < vocabularySize; i++) {
-            float logit = source[i];
-            nan |= logit != logit;
-            if (logit > bestLogit) {
-                bestLogit = logit;
-                best = i;
-            }
+    /** The largest logit; rejects NaN, +inf, and a vector with every logit -inf. */
+    private float max(float[] source) {
+        float max = VectorMath.max(source, vocabularySize);
+        if (Float.isNaN(max)) {
+            throw new IllegalArgumentException("logits contain NaN at index "
+                    + VectorMath.firstNaN(source, vocabularySize));
         }
-        if (nan) {
-            throw new IllegalArgumentException("logits contain NaN at index " + firstNaN(source));
-        }
-        if (bestLogit == Float.NEGATIVE_INFINITY) {
+        if (max == Float.NEGATIVE_INFINITY) {
             throw new IllegalArgumentException("logits have no finite value: every token is -inf");
         }
-        return best;
-    }
-
-    private int firstNaN(float[] source) {
-        for (int i = 0; i < vocabularySize; i++) {
-            if (Float.isNaN(source[i])) {
-                return i;
-            }
+        if (max == Float.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("logits contain +inf at index "
+                    + VectorMath.firstAbove(source, 0, vocabularySize, max, true));
         }
-        return -1;
+        return max;
     }
 
     private boolean topKActive() {

@@ -2,7 +2,7 @@ package io.qwen4j.core.generate.sampling;
 
 import java.util.Arrays;
 
-/** Selects the k highest logits with a bounded min-heap of {@link SortKeys}: O(V log k), no allocation. */
+/** Selects the k highest logits with a bounded min-heap of {@link SortKeys}: O(V log k) at worst, no allocation. */
 final class TopK {
 
     private TopK() {
@@ -20,14 +20,13 @@ final class TopK {
             siftDown(heap, k, i);
         }
         float worst = SortKeys.logit(heap[0]);
-        for (int i = k; i < n; i++) {
-            float logit = logits[i];
-            // Strictly greater: an equal logit arrives with a higher id and so ranks below the root.
-            if (logit > worst) {
-                heap[0] = SortKeys.of(logit, i);
-                siftDown(heap, k, 0);
-                worst = SortKeys.logit(heap[0]);
-            }
+        // Strictly greater: an equal logit arrives with a higher id and so ranks below the root. Few entries pass,
+        // so a SIMD scan finds them and only those touch the heap.
+        for (int i = VectorMath.firstAbove(logits, k, n, worst, false); i < n;
+                i = VectorMath.firstAbove(logits, i + 1, n, worst, false)) {
+            heap[0] = SortKeys.of(logits[i], i);
+            siftDown(heap, k, 0);
+            worst = SortKeys.logit(heap[0]);
         }
         Arrays.sort(heap, 0, k);
     }
