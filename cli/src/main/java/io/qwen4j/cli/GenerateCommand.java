@@ -1,5 +1,7 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.core.chat.ChatFormat;
+import io.qwen4j.core.chat.ChatMessage;
 import io.qwen4j.core.generate.GenerateOptions;
 import io.qwen4j.core.generate.GenerationResult;
 import io.qwen4j.core.generate.Generator;
@@ -8,7 +10,9 @@ import io.qwen4j.core.model.Session;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -20,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code qwen4j generate}: continue a prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate a continuation of a prompt, streamed to stdout; speed goes to stderr.")
+        description = "Answer a prompt (as one user turn through the model's chat template) or, with --raw, continue it as it is. The text streams to stdout; speed goes to stderr.")
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -32,9 +36,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, description = "the prompt text")
     String prompt;
 
-    @Option(names = "--raw", required = true,
-            description = "use the prompt as it is, without a chat template (special tokens in it are parsed)")
+    @Option(names = "--raw",
+            description = "use the prompt as it is, without the chat template (special tokens in it are parsed)")
     boolean raw;
+
+    @Option(names = "--system", description = "system prompt (with the chat template)")
+    String system;
 
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", description = "tokens to generate at most (default ${DEFAULT-VALUE})")
     int maxTokens;
@@ -52,7 +59,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         runtime.apply();
         try (Model m = ModelLoading.load(model)) {
-            int[] promptIds = m.tokenizer().encode(prompt);
+            int[] promptIds = m.tokenizer().encode(raw ? prompt : applyChatTemplate(m));
             if (promptIds.length == 0) {
                 throw new UserInputException("the prompt is empty");
             }
@@ -76,6 +83,24 @@ final class GenerateCommand implements Callable<Integer> {
                     r.finishReason().apiName);
             return 0;
         }
+    }
+
+    /** The prompt as one user turn (after the system prompt) with the model's template, ready for the answer. */
+    private String applyChatTemplate(Model m) {
+        if (raw) {
+            if (system != null) {
+                throw new UserInputException("--system needs the chat template: drop --raw");
+            }
+            return prompt;
+        }
+        ChatFormat format = m.chatFormat().orElseThrow(() -> new UserInputException(
+                m.path() + ": the model has no chat template; use --raw"));
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(ChatMessage.system(system));
+        }
+        messages.add(ChatMessage.user(prompt));
+        return format.render(messages, true, Map.of());
     }
 
     static Map<String, Object> toJson(GenerationResult r) {

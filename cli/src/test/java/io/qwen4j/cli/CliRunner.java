@@ -1,6 +1,8 @@
 package io.qwen4j.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Path;
 
@@ -10,9 +12,15 @@ record CliRunner(int exitCode, String out, String err) {
     static final Path TESTDATA = Path.of(System.getProperty("qwen4j.testdata", "../testdata"));
 
     static CliRunner run(String... args) {
+        return runWithInput("", args);
+    }
+
+    /** Runs with {@code stdin} as standard input. */
+    static CliRunner runWithInput(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int code = Main.run(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new CliRunner(code, out.toString(), err.toString());
     }
 

@@ -5,7 +5,9 @@ public enum FinishReason {
     /** An end-of-generation token or a stop string. */
     STOP("stop"),
     /** The token limit or the end of the context. */
-    LENGTH("length");
+    LENGTH("length"),
+    /** Stopped from outside (Ctrl-C, a client that went away). */
+    CANCELLED("cancelled");
 
     public final String apiName;
 

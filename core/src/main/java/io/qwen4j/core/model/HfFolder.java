@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,7 +19,7 @@ import java.util.Set;
  * generation_config.json, the tokenizer's eos_token) and the chat template (tokenizer_config.json or
  * chat_template.jinja).
  */
-record HfFolder(Set<Integer> endOfGeneration, Optional<String> chatTemplate) {
+record HfFolder(Set<Integer> endOfGeneration, Optional<String> chatTemplate, Map<String, Object> specialTokens) {
 
     static HfFolder read(Path dir, Tokenizer tokenizer, int vocabSize) {
         List<Integer> eos = new ArrayList<>(JsonConfig.read(dir.resolve("config.json")).intOrIntList("eos_token_id"));
@@ -29,7 +31,21 @@ record HfFolder(Set<Integer> endOfGeneration, Optional<String> chatTemplate) {
             return id.isPresent() ? Optional.of(id.getAsInt()) : Optional.empty();
         }).ifPresent(eos::add);
         return new HfFolder(EndOfGeneration.withQwenEndTokens(eos, tokenizer, vocabSize),
-                chatTemplate(dir, tokenizerConfig));
+                chatTemplate(dir, tokenizerConfig), tokenizerConfig.map(HfFolder::specialTokens).orElse(Map.of()));
+    }
+
+    /** The special tokens transformers passes to chat templates ({@code special_tokens_map}): those that are set. */
+    private static Map<String, Object> specialTokens(JsonConfig tc) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String key : new String[] {"bos_token", "eos_token", "unk_token", "pad_token"}) {
+            JsonNode n = tc.node(key);
+            if (n != null && n.isTextual()) {
+                out.put(key, n.textValue());
+            } else if (n != null && n.isObject() && n.path("content").isTextual()) {
+                out.put(key, n.path("content").textValue());
+            }
+        }
+        return out;
     }
 
     private static Optional<String> eosToken(JsonConfig tc) {

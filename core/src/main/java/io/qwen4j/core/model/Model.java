@@ -8,7 +8,10 @@ import io.qwen4j.core.tokenizer.Tokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.qwen4j.core.chat.ChatFormat;
+
 import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,18 +35,21 @@ public final class Model implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Set<Integer> endOfGeneration;
     private final String chatTemplate;
+    private final Map<String, Object> specialTokens;
     private final List<Tensor> tensors;
     private final Transformer transformer;
     private final AutoCloseable files;
 
     private Model(Path path, String format, ModelConfig config, Tokenizer tokenizer, Set<Integer> endOfGeneration,
-                  String chatTemplate, WeightSource weights, LoadProgress progress, AutoCloseable files) {
+                  String chatTemplate, Map<String, Object> specialTokens, WeightSource weights, LoadProgress progress,
+                  AutoCloseable files) {
         this.path = path;
         this.format = format;
         this.config = config;
         this.tokenizer = tokenizer;
         this.endOfGeneration = Set.copyOf(endOfGeneration);
         this.chatTemplate = chatTemplate;
+        this.specialTokens = Map.copyOf(specialTokens);
         this.tensors = List.copyOf(weights.all());
         this.files = files;
         this.transformer = new Transformer(config, WeightLoader.load(weights, config,
@@ -70,7 +76,8 @@ public final class Model implements AutoCloseable {
             Tokenizer tokenizer = GgufTokenizer.load(gguf);
             Set<Integer> eog = EndOfGeneration.fromGguf(gguf, tokenizer, config.vocabSize());
             String template = gguf.findString("tokenizer.chat_template").orElse(null);
-            return new Model(file, "gguf", config, tokenizer, eog, template, reader, progress, gguf);
+            return new Model(file, "gguf", config, tokenizer, eog, template, ggufSpecialTokens(gguf, tokenizer),
+                    reader, progress, gguf);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
@@ -84,11 +91,25 @@ public final class Model implements AutoCloseable {
         try {
             HfFolder folder = HfFolder.read(dir, tokenizer, config.vocabSize());
             return new Model(dir, "hf", config, tokenizer, folder.endOfGeneration(), folder.chatTemplate().orElse(null),
-                    new HfWeights(checkpoint, dir), progress, checkpoint);
+                    folder.specialTokens(), new HfWeights(checkpoint, dir), progress, checkpoint);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
         }
+    }
+
+    /** GGUF names its special tokens by id; templates get their text. */
+    private static Map<String, Object> ggufSpecialTokens(GGUFFile gguf, Tokenizer tokenizer) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        String[][] keys = {{"bos_token", "tokenizer.ggml.bos_token_id"}, {"eos_token", "tokenizer.ggml.eos_token_id"},
+                {"unk_token", "tokenizer.ggml.unknown_token_id"}, {"pad_token", "tokenizer.ggml.padding_token_id"}};
+        for (String[] k : keys) {
+            var id = gguf.findInt(k[1]);
+            if (id.isPresent() && tokenizer.isKnown(id.getAsInt())) {
+                out.put(k[0], tokenizer.tokenText(id.getAsInt()));
+            }
+        }
+        return out;
     }
 
     public Path path() {
@@ -116,6 +137,16 @@ public final class Model implements AutoCloseable {
     /** The model's own Jinja chat template, if the checkpoint ships one. */
     public Optional<String> chatTemplate() {
         return Optional.ofNullable(chatTemplate);
+    }
+
+    /** The special tokens a chat template may read ({@code eos_token}, {@code pad_token}...), as the file names them. */
+    public Map<String, Object> specialTokens() {
+        return specialTokens;
+    }
+
+    /** The model's chat template, compiled; empty when the checkpoint ships none. */
+    public Optional<ChatFormat> chatFormat() {
+        return chatTemplate().map(t -> new ChatFormat(t, specialTokens));
     }
 
     /** Every tensor of the checkpoint, in file order. */
