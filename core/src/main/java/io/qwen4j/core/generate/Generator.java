@@ -1,5 +1,6 @@
 package io.qwen4j.core.generate;
 
+import io.qwen4j.core.constrain.TokenConstraint;
 import io.qwen4j.core.generate.sampling.Sampler;
 import io.qwen4j.core.generate.sampling.StopStringMatcher;
 import io.qwen4j.core.model.Session;
@@ -56,6 +57,7 @@ public final class Generator {
         Sampler sampler = new Sampler(options.sampler(), session.vocabularySize());
         StreamingDecoder decoder = tokenizer.newStreamingDecoder(false);
         StopStringMatcher stops = new StopStringMatcher(options.stopStrings());
+        TokenConstraint constraint = options.constraint() == null ? null : options.constraint().get();
         StringBuilder text = new StringBuilder();
         FinishReason reason = FinishReason.LENGTH;
         int generated = 0;
@@ -64,7 +66,13 @@ public final class Generator {
                 reason = FinishReason.CANCELLED;
                 break;
             }
+            if (constraint != null) {
+                constraint.mask(logits, session.vocabularySize());
+            }
             int token = sampler.sample(logits, history, historyLength);
+            if (constraint != null) {
+                constraint.accept(token);
+            }
             history[historyLength++] = token;
             generated++;
             if (options.stopTokens().contains(token)) {
