@@ -2,6 +2,7 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,7 +18,6 @@ final class Q6_KMatrix extends Matrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.L;
-    private static final int BL = Simd.BL;
     private static final int BLOCK = 256;
     private static final int BYTES = 210;
     private static final int QH = 128;
@@ -30,59 +30,60 @@ final class Q6_KMatrix extends Matrix {
 
     @Override
     void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        int blocks = cols() / BLOCK;
         for (int r = r0; r < r1; r++) {
-            long off = rowOffset(r);
-            FloatVector acc = FloatVector.zero(F);
-            for (int b = 0; b < blocks; b++) {
-                acc = block(off + (long) b * BYTES, x, xOff + b * BLOCK, acc);
-            }
-            out[outOff + r] = acc.reduceLanes(VectorOperators.ADD);
+            out[outOff + r] = dotRow(rowOffset(r), x, xOff);
         }
     }
 
-    private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
-        float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
-        // two partial sums per half break the FMA dependency chain
-        FloatVector accB = FloatVector.zero(F);
-        for (int h = 0; h < 2; h++) {
-            long ql = off + 64L * h;
-            long qh = off + QH + 32L * h;
-            long sc = off + SCALES + 8L * h;
-            int xh = xi + 128 * h;
-            for (int l = 0; l < 32; l += BL) {
-                ByteVector a = ByteVector.fromMemorySegment(Simd.B, data, ql + l, LittleEndian.ORDER);
-                ByteVector b = ByteVector.fromMemorySegment(Simd.B, data, ql + 32 + l, LittleEndian.ORDER);
-                ByteVector hb = ByteVector.fromMemorySegment(Simd.B, data, qh + l, LittleEndian.ORDER);
-                ByteVector q0 = quant(a.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 4));
-                ByteVector q1 = quant(b.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 2));
-                ByteVector q2 = quant(a.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F), hb);
-                ByteVector q3 = quant(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F),
-                        hb.lanewise(VectorOperators.LSHR, 2));
-                int is = l / 16;
-                FloatVector s0 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is));
-                FloatVector s1 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 2));
-                FloatVector s2 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 4));
-                FloatVector s3 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 6));
-                for (int p = 0; p < Simd.BPARTS; p++) {
-                    int e = xh + l + p * L;
-                    acc = toFloat(q0, p).mul(FloatVector.fromArray(F, x, e)).fma(s0, acc);
-                    accB = toFloat(q1, p).mul(FloatVector.fromArray(F, x, e + 32)).fma(s1, accB);
-                    acc = toFloat(q2, p).mul(FloatVector.fromArray(F, x, e + 64)).fma(s2, acc);
-                    accB = toFloat(q3, p).mul(FloatVector.fromArray(F, x, e + 96)).fma(s3, accB);
+    /**
+     * One row. Written as loops over the quarter index k rather than unrolled by hand: C2 stops inlining Vector API
+     * calls once a method has too many IR nodes (NodeCountInliningCutoff), and a vector op left as a call is boxed on
+     * every use. The block loop stays here for the same reason. Bytes are widened to int lanes first because x86 has
+     * no byte shifts (and the shift counts vary with k).
+     */
+    private float dotRow(long off, float[] x, int xOff) {
+        // two accumulators (lanes l and l + L) break the FMA dependency chain
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
+            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
+            for (int h = 0; h < 2; h++) {
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64L * h + 32L * (k & 1);
+                    long qh = off + QH + 32L * h;
+                    long sc = off + SCALES + 8L * h + 2L * k;
+                    int lowShift = 4 * (k >> 1);
+                    int highShift = 2 * k;
+                    int xk = xOff + blk * BLOCK + 128 * h + 32 * k;
+                    for (int l = 0; l < 32; l += 2 * L) {
+                        FloatVector q0 = quant(data, ql + l, qh + l, lowShift, highShift);
+                        FloatVector q1 = quant(data, ql + l + L, qh + l + L, lowShift, highShift);
+                        float s0 = d * data.get(LittleEndian.BYTE, sc + l / 16);
+                        float s1 = d * data.get(LittleEndian.BYTE, sc + (l + L) / 16);
+                        acc0 = q0.mul(FloatVector.fromArray(F, x, xk + l)).fma(FloatVector.broadcast(F, s0), acc0);
+                        acc1 = q1.mul(FloatVector.fromArray(F, x, xk + l + L)).fma(FloatVector.broadcast(F, s1), acc1);
+                    }
                 }
             }
         }
-        return acc.add(accB);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** (low | (bits 4..5 of highShifted)) - 32: the high 2 bits arrive already shifted to bit positions 4..5. */
-    private static ByteVector quant(ByteVector low, ByteVector highShifted) {
-        return low.or(highShifted.and((byte) 0x30)).sub((byte) 32);
+    /**
+     * L quants minus 32 of one quarter as floats: low 4 bits from ql (low nibble, or high with lowShift 4), top 2
+     * bits from qh shifted right by highShift.
+     */
+    private static FloatVector quant(MemorySegment data, long ql, long qh, int lowShift, int highShift) {
+        IntVector low = widen(data, ql).lanewise(VectorOperators.LSHR, lowShift).and(0x0F);
+        IntVector high = widen(data, qh).lanewise(VectorOperators.LSHR, highShift).and(0x03);
+        return (FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32)
+                .convert(VectorOperators.I2F, 0);
     }
 
-    private static FloatVector toFloat(ByteVector q, int part) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
+    /** The L bytes at off as int lanes (sign-extended; callers mask). */
+    private static IntVector widen(MemorySegment data, long off) {
+        return (IntVector) ByteVector.fromMemorySegment(Simd.B, data, off, LittleEndian.ORDER)
+                .convertShape(VectorOperators.B2I, Simd.I, 0);
     }
 
     @Override
@@ -91,30 +92,14 @@ final class Q6_KMatrix extends Matrix {
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
             float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
-                long ql = off + 64L * h;
-                long qh = off + QH + 32L * h;
-                long sc = off + SCALES + 8L * h;
-                int oh = dstOff + c - c0 + 128 * h;
-                for (int l = 0; l < 32; l += BL) {
-                    ByteVector a = ByteVector.fromMemorySegment(Simd.B, data, ql + l, LittleEndian.ORDER);
-                    ByteVector b = ByteVector.fromMemorySegment(Simd.B, data, ql + 32 + l, LittleEndian.ORDER);
-                    ByteVector hb = ByteVector.fromMemorySegment(Simd.B, data, qh + l, LittleEndian.ORDER);
-                    ByteVector q0 = quant(a.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q1 = quant(b.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 2));
-                    ByteVector q2 = quant(a.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F), hb);
-                    ByteVector q3 = quant(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F),
-                            hb.lanewise(VectorOperators.LSHR, 2));
-                    int is = l / 16;
-                    float s0 = d * data.get(LittleEndian.BYTE, sc + is);
-                    float s1 = d * data.get(LittleEndian.BYTE, sc + is + 2);
-                    float s2 = d * data.get(LittleEndian.BYTE, sc + is + 4);
-                    float s3 = d * data.get(LittleEndian.BYTE, sc + is + 6);
-                    for (int p = 0; p < Simd.BPARTS; p++) {
-                        int o = oh + l + p * L;
-                        toFloat(q0, p).mul(s0).intoArray(dst, o);
-                        toFloat(q1, p).mul(s1).intoArray(dst, o + 32);
-                        toFloat(q2, p).mul(s2).intoArray(dst, o + 64);
-                        toFloat(q3, p).mul(s3).intoArray(dst, o + 96);
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64L * h + 32L * (k & 1);
+                    long qh = off + QH + 32L * h;
+                    long sc = off + SCALES + 8L * h + 2L * k;
+                    int o = dstOff + c - c0 + 128 * h + 32 * k;
+                    for (int l = 0; l < 32; l += L) {
+                        float s = d * data.get(LittleEndian.BYTE, sc + l / 16);
+                        quant(data, ql + l, qh + l, 4 * (k >> 1), 2 * k).mul(s).intoArray(dst, o + l);
                     }
                 }
             }
