@@ -28,40 +28,81 @@ final class Q6_KMatrix extends Matrix {
         super(name, GGMLType.Q6_K, rows, cols, data, base);
     }
 
+    /**
+     * Quants are unpacked a whole quarter row (32 bytes) at a time with SWAR int ops: shifting int lanes and masking
+     * every byte does per-byte shifts, which x86 lacks. One chunk widens into PARTS float vectors.
+     */
+    private static final VectorSpecies<Byte> QB = L >= 8 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
+    private static final int QB_LEN = QB.length();
+    private static final int PARTS = QB_LEN / L;
+
+    /**
+     * A row's block scales times d, 16 per block, filled by a pass of its own: one vector load per block is much
+     * cheaper than 16 scalar segment reads, and doing it outside {@link #dotRow} keeps that method under C2's node
+     * budget (see there).
+     */
+    private static final ThreadLocal<float[][]> SCALE_BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private float[] scaleBuffer() {
+        float[][] holder = SCALE_BUFFER.get();
+        int n = cols() / 16;
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
+    }
+
     @Override
     void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        float[] scales = scaleBuffer();
         for (int r = r0; r < r1; r++) {
-            out[outOff + r] = dotRow(rowOffset(r), x, xOff);
+            long off = rowOffset(r);
+            loadScales(off, 0, cols() / BLOCK, scales);
+            out[outOff + r] = dotRow(off, x, xOff, scales);
+        }
+    }
+
+    /** scales[16 b + i] = d * scale i of block b, for the blocks [b0, b1) of the row at off. */
+    private void loadScales(long off, int b0, int b1, float[] scales) {
+        for (int b = b0; b < b1; b++) {
+            long blk = off + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, blk + D));
+            for (int i = 0; i < 16; i += Simd.BL) {
+                ByteVector s = ByteVector.fromMemorySegment(Simd.B, data, blk + SCALES + i, LittleEndian.ORDER);
+                for (int p = 0; p < Simd.BPARTS; p++) {
+                    toFloat(s, p).mul(d).intoArray(scales, 16 * (b - b0) + i + p * L);
+                }
+            }
         }
     }
 
     /**
      * One row. Written as loops over the quarter index k rather than unrolled by hand: C2 stops inlining Vector API
      * calls once a method has too many IR nodes (NodeCountInliningCutoff), and a vector op left as a call is boxed on
-     * every use. The block loop stays here for the same reason. Bytes are widened to int lanes first because x86 has
-     * no byte shifts (and the shift counts vary with k).
+     * every use. The block loop stays in this method for the same reason.
      */
-    private float dotRow(long off, float[] x, int xOff) {
-        // two accumulators (lanes l and l + L) break the FMA dependency chain
+    private float dotRow(long off, float[] x, int xOff, float[] scales) {
+        // two accumulators (even and odd parts, PARTS is even) break the FMA dependency chain
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;
         for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
-            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
+                long qh = off + QH + 32L * h;
+                int sc = 16 * blk + 8 * h;
                 for (int k = 0; k < 4; k++) {
                     long ql = off + 64L * h + 32L * (k & 1);
-                    long qh = off + QH + 32L * h;
-                    long sc = off + SCALES + 8L * h + 2L * k;
-                    int lowShift = 4 * (k >> 1);
-                    int highShift = 2 * k;
                     int xk = xOff + blk * BLOCK + 128 * h + 32 * k;
-                    for (int l = 0; l < 32; l += 2 * L) {
-                        FloatVector q0 = quant(data, ql + l, qh + l, lowShift, highShift);
-                        FloatVector q1 = quant(data, ql + l + L, qh + l + L, lowShift, highShift);
-                        float s0 = d * data.get(LittleEndian.BYTE, sc + l / 16);
-                        float s1 = d * data.get(LittleEndian.BYTE, sc + (l + L) / 16);
-                        acc0 = q0.mul(FloatVector.fromArray(F, x, xk + l)).fma(FloatVector.broadcast(F, s0), acc0);
-                        acc1 = q1.mul(FloatVector.fromArray(F, x, xk + l + L)).fma(FloatVector.broadcast(F, s1), acc1);
+                    for (int c = 0; c < 32; c += QB_LEN) {
+                        ByteVector q = quant(data, ql + c, qh + c, k);
+                        for (int p = 0; p < PARTS; p += 2) {
+                            int l = c + p * L;
+                            float s0 = scales[sc + 2 * k + l / 16];
+                            float s1 = scales[sc + 2 * k + (l + L) / 16];
+                            acc0 = toFloat(q, p).mul(FloatVector.fromArray(F, x, xk + l))
+                                    .fma(FloatVector.broadcast(F, s0), acc0);
+                            acc1 = toFloat(q, p + 1).mul(FloatVector.fromArray(F, x, xk + l + L))
+                                    .fma(FloatVector.broadcast(F, s1), acc1);
+                        }
                     }
                 }
             }
@@ -70,36 +111,40 @@ final class Q6_KMatrix extends Matrix {
     }
 
     /**
-     * L quants minus 32 of one quarter as floats: low 4 bits from ql (low nibble, or high with lowShift 4), top 2
-     * bits from qh shifted right by highShift.
+     * QB_LEN quants (minus 32) of quarter k: low 4 bits from ql (low nibble for k &lt; 2, high nibble otherwise),
+     * top 2 bits from bits 2k..2k+1 of qh.
      */
-    private static FloatVector quant(MemorySegment data, long ql, long qh, int lowShift, int highShift) {
-        IntVector low = widen(data, ql).lanewise(VectorOperators.LSHR, lowShift).and(0x0F);
-        IntVector high = widen(data, qh).lanewise(VectorOperators.LSHR, highShift).and(0x03);
-        return (FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32)
-                .convert(VectorOperators.I2F, 0);
+    private static ByteVector quant(MemorySegment data, long ql, long qh, int k) {
+        IntVector low = ByteVector.fromMemorySegment(QB, data, ql, LittleEndian.ORDER).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0F0F0F0F);
+        IntVector high = ByteVector.fromMemorySegment(QB, data, qh, LittleEndian.ORDER).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHR, 2 * k).and(0x03030303).lanewise(VectorOperators.LSHL, 4);
+        return low.or(high).reinterpretAsBytes().sub((byte) 32);
     }
 
-    /** The L bytes at off as int lanes (sign-extended; callers mask). */
-    private static IntVector widen(MemorySegment data, long off) {
-        return (IntVector) ByteVector.fromMemorySegment(Simd.B, data, off, LittleEndian.ORDER)
-                .convertShape(VectorOperators.B2I, Simd.I, 0);
+    private static FloatVector toFloat(ByteVector q, int part) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
     }
 
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
-        long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
+        float[] scales = scaleBuffer();
+        int b0 = c0 / BLOCK;
+        loadScales(rowOffset(r), b0, (c1 + BLOCK - 1) / BLOCK, scales);
+        long off = rowOffset(r) + (long) b0 * BYTES;
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
-            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
+                long qh = off + QH + 32L * h;
+                int sc = 16 * ((c - c0) / BLOCK) + 8 * h;
                 for (int k = 0; k < 4; k++) {
                     long ql = off + 64L * h + 32L * (k & 1);
-                    long qh = off + QH + 32L * h;
-                    long sc = off + SCALES + 8L * h + 2L * k;
                     int o = dstOff + c - c0 + 128 * h + 32 * k;
-                    for (int l = 0; l < 32; l += L) {
-                        float s = d * data.get(LittleEndian.BYTE, sc + l / 16);
-                        quant(data, ql + l, qh + l, 4 * (k >> 1), 2 * k).mul(s).intoArray(dst, o + l);
+                    for (int j = 0; j < 32; j += QB_LEN) {
+                        ByteVector q = quant(data, ql + j, qh + j, k);
+                        for (int p = 0; p < PARTS; p++) {
+                            int l = j + p * L;
+                            toFloat(q, p).mul(scales[sc + 2 * k + l / 16]).intoArray(dst, o + l);
+                        }
                     }
                 }
             }
