@@ -30,8 +30,7 @@ public final class Session {
         this.transformer = transformer;
         this.contextLength = contextLength;
         this.vocab = c.vocabSize();
-        this.state = new InferenceState(c, new Rope(c.headDim(), c.ropeTheta(), contextLength), contextLength,
-                maxBatch, logitRows);
+        this.state = new InferenceState(c, contextLength, maxBatch, logitRows);
     }
 
     /** Positions already in the KV cache. */
@@ -53,6 +52,7 @@ public final class Session {
      */
     public float[] ingest(int... tokens) {
         check(tokens);
+        startSequence(tokens.length);
         float[] logits = null;
         for (int off = 0; off < tokens.length; off += state.maxBatch) {
             int n = Math.min(state.maxBatch, tokens.length - off);
@@ -65,6 +65,7 @@ public final class Session {
     /** Appends tokens and hands the logits of every one of them to {@code rows}, in order. */
     public void ingestAll(int[] tokens, LogitsRow rows) {
         check(tokens);
+        startSequence(tokens.length);
         int batch = Math.min(state.maxBatch, state.logitRows);
         for (int off = 0; off < tokens.length; off += batch) {
             int n = Math.min(batch, tokens.length - off);
@@ -73,6 +74,22 @@ public final class Session {
                 rows.accept(off + t, logits, t * vocab);
             }
             position += n;
+        }
+    }
+
+    /**
+     * Qwen1's dynamic NTK: the length of the input that starts a sequence picks the RoPE base for the whole
+     * sequence, as the reference caches it from the first forward pass.
+     */
+    private void startSequence(int length) {
+        QwenLongContext lc = transformer.config().qwenLongContext();
+        if (position != 0 || lc == null) {
+            return;
+        }
+        double alpha = lc.ntkAlpha(length);
+        if (alpha != state.ntkAlpha) {
+            state.rope = new Rope(transformer.config(), contextLength, alpha);
+            state.ntkAlpha = alpha;
         }
     }
 

@@ -1,26 +1,28 @@
 package io.qwen4j.core.model;
 
 import io.qwen4j.core.tensor.MatMul;
-import io.qwen4j.core.tensor.Matrix;
 import io.qwen4j.core.tensor.Parallel;
 import io.qwen4j.core.tensor.VectorOps;
 
 /**
- * The one Qwen forward pass: pre-norm decoder layers of grouped-query self-attention (optional q/k/v bias, optional
- * QK-norm before RoPE) and a SwiGLU feed-forward, then a final RMSNorm and the output projection. It processes a
- * batch of consecutive tokens of one sequence at once; every matrix product goes through {@link MatMul}, which reads
- * each weight once per tile of tokens.
+ * The one Qwen forward pass for every generation: pre-norm decoder layers of grouped-query self-attention
+ * (separate or fused q/k/v projections, optional bias, optional QK-norm before RoPE, optional logn scaling) and a
+ * feed-forward that is a SwiGLU or a mixture of SwiGLU experts, then a final RMSNorm and the output projection.
+ * It processes a batch of consecutive tokens of one sequence at once; every matrix product goes through
+ * {@link MatMul}, which reads each weight once per tile of tokens.
  */
 final class Transformer {
 
     private final ModelConfig c;
     private final ModelWeights w;
     private final float attentionScale;
+    private final MixtureOfExperts experts;
 
     Transformer(ModelConfig config, ModelWeights weights) {
         this.c = config;
         this.w = weights;
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.experts = config.moe() == null ? null : new MixtureOfExperts(config);
     }
 
     ModelConfig config() {
@@ -64,9 +66,14 @@ final class Transformer {
         for (int t = 0; t < n; t++) {
             VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.attnNorm(), hidden, eps);
         }
-        MatMul.apply(a.q(), s.xb, n, s.q);
-        MatMul.apply(a.k(), s.xb, n, s.k);
-        MatMul.apply(a.v(), s.xb, n, s.v);
+        if (a.qkv() != null) {
+            fusedProjection(s, a, n);
+        } else {
+            MatMul.apply(a.q(), s.xb, n, s.q);
+            MatMul.apply(a.k(), s.xb, n, s.k);
+            MatMul.apply(a.v(), s.xb, n, s.v);
+        }
+        QwenLongContext longContext = c.qwenLongContext();
 
         KVCache cache = s.cache;
         float[] keys = cache.keys[l];
@@ -91,6 +98,10 @@ final class Transformer {
                 }
                 s.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos + t);
                 s.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos + t);
+                if (longContext != null && longContext.useLognAttn()) {
+                    // Qwen1 logn attention: queries past seq_length are scaled up by log(p + 1) / log(seq_length)
+                    VectorOps.scale(s.q, t * qDim, qDim, longContext.lognScale(pos + t));
+                }
                 for (int h = 0; h < c.numKeyValueHeads(); h++) {
                     int dst = cache.offset(h, pos + t);
                     System.arraycopy(s.k, t * kvDim + h * headDim, keys, dst, headDim);
@@ -127,22 +138,45 @@ final class Transformer {
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
     }
 
+    /** Qwen1's c_attn: one product for q, k and v together, then split per token with the bias added. */
+    private void fusedProjection(InferenceState s, LayerWeights.Attention a, int n) {
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int width = qDim + 2 * kvDim;
+        MatMul.apply(a.qkv(), s.xb, n, s.qkv);
+        float[] bias = a.qkvBias();
+        for (int t = 0; t < n; t++) {
+            int row = t * width;
+            VectorOps.add(s.qkv, row, bias, 0, width);
+            System.arraycopy(s.qkv, row, s.q, t * qDim, qDim);
+            System.arraycopy(s.qkv, row + qDim, s.k, t * kvDim, kvDim);
+            System.arraycopy(s.qkv, row + qDim + kvDim, s.v, t * kvDim, kvDim);
+        }
+    }
+
     private void feedForward(InferenceState s, LayerWeights layer, int n) {
         int hidden = c.hiddenSize();
-        int inter = c.intermediateSize();
-        LayerWeights.FeedForward f = layer.ffn();
         for (int t = 0; t < n; t++) {
             VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.ffnNorm(), hidden, c.rmsNormEps());
         }
-        MatMul.apply(f.gate(), s.xb, n, s.gate);
-        MatMul.apply(f.up(), s.xb, n, s.up);
-        VectorOps.siluMul(s.gate, 0, s.up, 0, n * inter);
-        MatMul.apply(f.down(), s.gate, n, s.xb);
-        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+        switch (layer.ffn()) {
+            case LayerWeights.Dense d -> {
+                swiglu(s, d, s.xb, n, s.xb);
+                VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+            }
+            case LayerWeights.Moe m -> {
+                experts.forward(s, m, n);
+                VectorOps.add(s.x, 0, s.moe.ffnOut, 0, n * hidden);
+            }
+        }
     }
 
-    /** Whether this matrix can serve as this model's token embedding (used by tests). */
-    Matrix tokenEmbedding() {
-        return w.tokenEmbd();
+    /** {@code out = down(silu(gate(in)) * up(in))} for n tokens; out may be in. */
+    static void swiglu(InferenceState s, LayerWeights.Dense f, float[] in, int n, float[] out) {
+        int width = f.gate().rows();
+        MatMul.apply(f.gate(), in, n, s.gate);
+        MatMul.apply(f.up(), in, n, s.up);
+        VectorOps.siluMul(s.gate, 0, s.up, 0, n * width);
+        MatMul.apply(f.down(), s.gate, n, out);
     }
 }

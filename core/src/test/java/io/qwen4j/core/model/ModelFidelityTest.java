@@ -28,10 +28,17 @@ class ModelFidelityTest {
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
+            "qwen1-tiny, model.gguf",
+            "qwen1-tiny, hf",
             "qwen2-tiny, model.gguf",
             "qwen2-tiny, hf",
+            "qwen2moe-tiny, model.gguf",
+            "qwen2moe-tiny, hf",
             "qwen3-tiny, model.gguf",
             "qwen3-tiny, hf",
+            "qwen3moe-tiny, model.gguf",
+            "qwen3moe-tiny, hf",
+            "qwen3moe-tiny, hf-sharded",
     })
     void teacherForcedLogitsMatchTheReference(String model, String file) {
         Path dir = Fixtures.MODELS.resolve(model);
@@ -53,10 +60,17 @@ class ModelFidelityTest {
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
+            "qwen1-tiny, model.gguf",
+            "qwen1-tiny, hf",
             "qwen2-tiny, model.gguf",
             "qwen2-tiny, hf",
+            "qwen2moe-tiny, model.gguf",
+            "qwen2moe-tiny, hf",
             "qwen3-tiny, model.gguf",
             "qwen3-tiny, hf",
+            "qwen3moe-tiny, model.gguf",
+            "qwen3moe-tiny, hf",
+            "qwen3moe-tiny, hf-sharded",
             "qwen3-tiny/quants/F16, model.gguf",
     })
     void greedyContinuationsAreIdentical(String model, String file) {
