@@ -110,10 +110,10 @@ final class TiktokenReader {
             if (line.isEmpty()) {
                 continue; // tiktoken skips empty lines, including a final newline's
             }
-            String[] columns = line.strip().split("[ \t]+");
-            if (columns.length != 2 || columns[0].isEmpty()) {
+            String[] columns = columns(line);
+            if (columns.length != 2) {
                 throw problem("line " + lineNumber + ": expected 2 columns (base64 token, rank), found "
-                        + (line.isBlank() ? 0 : columns.length));
+                        + columns.length);
             }
             byte[] bytes;
             try {
@@ -150,6 +150,29 @@ final class TiktokenReader {
             lineOfRank[rank] = lines.get(i);
         }
         return byRank;
+    }
+
+    /** The columns of a line, separated by runs of ASCII white space (as Python's bytes.split() does). */
+    private static String[] columns(String line) {
+        List<String> columns = new ArrayList<>(2);
+        int i = 0;
+        while (i < line.length()) {
+            while (i < line.length() && isBlank(line.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < line.length() && !isBlank(line.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                columns.add(line.substring(start, i));
+            }
+        }
+        return columns.toArray(String[]::new);
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\u000B' || c == '\f';
     }
 
     private int parseRank(String text, int lineNumber) {

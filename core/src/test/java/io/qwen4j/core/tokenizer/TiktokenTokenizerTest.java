@@ -147,6 +147,13 @@ class TiktokenTokenizerTest {
             assertArrayEquals(c.ids(), ids, c::toString);
             assertEquals(c.decoded(), tiktoken.decode(ids), c::toString);
         }
+        // Every token is what BPE makes of its own bytes, so tiktoken's "a piece that is a token is that token"
+        // shortcut agrees with tokenizer.json's ignore_merges=false for this vocabulary.
+        BytePairEncoder bpe = tiktoken.bytePairEncoder();
+        for (int id = 0; id < 151_643; id++) {
+            int[] merged = bpe.encodeWith(ByteLevel.decodeToken(tiktoken.tokenText(id)), false);
+            assertArrayEquals(new int[]{id}, merged, tiktoken.tokenText(id));
+        }
     }
 
     @Test
