@@ -38,6 +38,11 @@ public final class Session {
         return position;
     }
 
+    /** Qwen1's dynamic NTK alpha in use (1 for the other generations and for short inputs). */
+    public double ntkAlpha() {
+        return state.ntkAlpha;
+    }
+
     public int contextLength() {
         return contextLength;
     }
