@@ -200,6 +200,11 @@ public final class Model implements AutoCloseable {
         return new Session(transformer, contextLength, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
     }
 
+    /** A decoder that advances up to {@code maxSequences} sessions of this model by one token in one pass. */
+    public BatchDecoder newBatchDecoder(int maxSequences) {
+        return new BatchDecoder(transformer, maxSequences);
+    }
+
     /** The context a session gets when the user asks for none: the trained length, capped to keep the cache small. */
     public int defaultContextLength() {
         return Math.min(config.maxPositionEmbeddings(), 4096);
