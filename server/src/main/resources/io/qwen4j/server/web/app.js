@@ -45,7 +45,10 @@ function loadSettings() {
   // The key stays in this tab only: sessionStorage is not shared with other tabs or kept on disk for long.
   ui.apiKey.value = sessionStorage.getItem("qwen4j.apiKey") ?? "";
   ui.temperatureRange.value = ui.temperature.value || "0.6";
-  if (window.matchMedia("(max-width: 900px)").matches) setSettingsOpen(false);
+  // On a narrow screen the settings cover the chat, so they start closed there.
+  const narrow = window.matchMedia("(max-width: 900px)");
+  if (narrow.matches) setSettingsOpen(false);
+  narrow.addEventListener("change", () => setSettingsOpen(!narrow.matches));
   updateBudgetEnabled();
 }
 
