@@ -209,7 +209,7 @@ function renderTable(lines, start, parent) {
 }
 
 /** Renders inline Markdown (code spans, emphasis, links) into parent. */
-export function renderInline(text, parent) {
+function renderInline(text, parent) {
   let plain = "";
   const flush = () => {
     if (plain) { parent.appendChild(document.createTextNode(plain)); plain = ""; }
@@ -308,7 +308,7 @@ function matchDelimited(text, i) {
 function matchLink(text, i) {
   const close = findClosingBracket(text, i);
   if (close < 0 || text[close + 1] !== "(") return null;
-  const end = text.indexOf(")", close + 2);
+  const end = findClosingParen(text, close + 1);
   if (end < 0) return null;
   const target = text.slice(close + 2, end).trim().split(/\s+/)[0].replace(/^<(.*)>$/, "$1");
   const label = text.slice(i + 1, close);
@@ -330,6 +330,17 @@ function findClosingBracket(text, i) {
     if (text[j] === "\\") { j++; continue; }
     if (text[j] === "[") depth++;
     else if (text[j] === "]" && --depth === 0) return j;
+  }
+  return -1;
+}
+
+// URLs may hold balanced parentheses (Wikipedia links do); the link ends at the one that balances.
+function findClosingParen(text, open) {
+  let depth = 0;
+  for (let j = open; j < text.length; j++) {
+    if (text[j] === "(") depth++;
+    else if (text[j] === ")" && --depth === 0) return j;
+    else if (text[j] === "\n") return -1;
   }
   return -1;
 }
