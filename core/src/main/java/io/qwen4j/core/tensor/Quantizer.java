@@ -19,7 +19,7 @@ public final class Quantizer {
     /** True for the types this class can write. */
     public static boolean canQuantize(GGMLType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -35,7 +35,7 @@ public final class Quantizer {
         Objects.requireNonNull(dst, "dst");
         if (!canQuantize(type)) {
             throw new IllegalArgumentException("cannot quantize to " + type + " (supported: F32, F16, BF16, Q8_0, "
-                    + "Q4_0, Q4_1, Q5_0, Q5_1)");
+                    + "Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
         }
         if (n < 0 || n % type.blockSize != 0) {
             throw new IllegalArgumentException(n + " values cannot be written as " + type + ": not a non-negative "
@@ -58,7 +58,8 @@ public final class Quantizer {
                     dst.set(LittleEndian.SHORT, dstOff + 2L * i, toBF16(src[srcOff + i]));
                 }
             }
-            default -> LegacyQuantizer.quantize(type, src, srcOff, n, dst, dstOff);
+            case Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 -> LegacyQuantizer.quantize(type, src, srcOff, n, dst, dstOff);
+            default -> KQuantizer.quantize(type, src, srcOff, n, dst, dstOff);
         }
     }
 
