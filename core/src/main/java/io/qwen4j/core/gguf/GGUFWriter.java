@@ -135,8 +135,16 @@ public final class GGUFWriter {
      * is kept by {@link GGUFFile}.
      */
     public GGUFWriter putAll(GGUFFile source) {
+        return putAll(source, key -> true);
+    }
+
+    /** As {@link #putAll(GGUFFile)}, for the keys {@code include} accepts. */
+    public GGUFWriter putAll(GGUFFile source, java.util.function.Predicate<String> include) {
         for (Map.Entry<String, Object> e : source.metadata().entrySet()) {
             String key = e.getKey();
+            if (!include.test(key)) {
+                continue;
+            }
             GGUFValueType type = source.valueType(key).orElseThrow();
             if (type == GGUFValueType.ARRAY) {
                 GGUFValueType element = source.arrayElementType(key).orElseThrow();
