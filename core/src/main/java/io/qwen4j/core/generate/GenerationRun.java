@@ -67,8 +67,7 @@ final class GenerationRun {
 
         int thinkId = tokenizer.tokenId("<think>").orElse(-1);
         SamplerConfig config = options.sampler() != null ? options.sampler()
-                : RecommendedSampling.forMode(start == ThinkingStart.IN_THINK
-                        || (start == ThinkingStart.MAY_OPEN && thinkId >= 0)).build();
+                : RecommendedSampling.forMode(RecommendedSampling.isThinking(start, tokenizer)).build();
         Sampler sampler = new Sampler(config, session.vocabularySize());
         TokenConstraint constraint = options.constraint() == null ? null : options.constraint().get();
         ConstraintGate gate = new ConstraintGate(constraint, start == ThinkingStart.MAY_OPEN ? thinkId : -1);

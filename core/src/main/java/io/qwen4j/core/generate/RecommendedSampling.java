@@ -1,6 +1,8 @@
 package io.qwen4j.core.generate;
 
+import io.qwen4j.core.generate.output.ThinkingStart;
 import io.qwen4j.core.generate.sampling.SamplerConfig;
+import io.qwen4j.core.tokenizer.Tokenizer;
 
 /**
  * Qwen's recommended sampling per mode (Qwen3 model cards): thinking temperature 0.6, top-p 0.95, top-k 20, min-p 0;
@@ -10,6 +12,15 @@ import io.qwen4j.core.generate.sampling.SamplerConfig;
 public final class RecommendedSampling {
 
     private RecommendedSampling() {
+    }
+
+    /**
+     * Whether a prompt puts the model in thinking mode: it opened a think block, or left the model free to open one
+     * and the model has a {@code <think>} token.
+     */
+    public static boolean isThinking(ThinkingStart start, Tokenizer tokenizer) {
+        return start == ThinkingStart.IN_THINK
+                || (start == ThinkingStart.MAY_OPEN && tokenizer.tokenId("<think>").isPresent());
     }
 
     /** The settings for the mode, with a random seed. */
