@@ -9,19 +9,27 @@ import java.util.Optional;
  * exist; the forward pass is the same for all.
  */
 public enum Architecture {
+    /** Qwen (1): MHA with one fused q/k/v projection, dynamic NTK and logn attention past seq_length. */
+    QWEN("qwen", "QWenLMHeadModel", "Qwen1", false),
     /** Qwen1.5 dense, Qwen2, Qwen2.5: GQA with q/k/v bias. */
-    QWEN2("qwen2", "Qwen2ForCausalLM", "Qwen1.5/2/2.5"),
+    QWEN2("qwen2", "Qwen2ForCausalLM", "Qwen1.5/2/2.5", false),
+    /** Qwen1.5-MoE, Qwen2-MoE: Qwen2 attention, routed experts plus a gated shared expert. */
+    QWEN2MOE("qwen2moe", "Qwen2MoeForCausalLM", "Qwen1.5/2/2.5", true),
     /** Qwen3 dense: QK-norm, explicit head_dim, no bias. */
-    QWEN3("qwen3", "Qwen3ForCausalLM", "Qwen3");
+    QWEN3("qwen3", "Qwen3ForCausalLM", "Qwen3", false),
+    /** Qwen3-MoE: Qwen3 attention, routed experts with renormalised top-k, no shared expert. */
+    QWEN3MOE("qwen3moe", "Qwen3MoeForCausalLM", "Qwen3", true);
 
     public final String ggufName;
     public final String hfClass;
     public final String generation;
+    public final boolean moe;
 
-    Architecture(String ggufName, String hfClass, String generation) {
+    Architecture(String ggufName, String hfClass, String generation, boolean moe) {
         this.ggufName = ggufName;
         this.hfClass = hfClass;
         this.generation = generation;
+        this.moe = moe;
     }
 
     public static Optional<Architecture> fromGguf(String name) {

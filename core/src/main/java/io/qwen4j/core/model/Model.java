@@ -60,19 +60,32 @@ public final class Model implements AutoCloseable {
         return load(path, null);
     }
 
-    /** Opens a GGUF file or a Hugging Face folder (config.json, safetensors, tokenizer.json). */
     public static Model load(Path path, LoadProgress progress) {
+        return load(path, null, progress);
+    }
+
+    /**
+     * Opens a GGUF file or a Hugging Face folder (config.json, safetensors, tokenizer.json).
+     *
+     * @param ropeScaling replaces the checkpoint's position scaling (e.g. YaRN for long inputs, as Qwen's model
+     *                    cards tell users to enable); null keeps the checkpoint's
+     */
+    public static Model load(Path path, RopeScaling ropeScaling, LoadProgress progress) {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "file not found");
         }
-        return Files.isDirectory(path) ? loadHf(path, progress) : loadGguf(path, progress);
+        return Files.isDirectory(path) ? loadHf(path, ropeScaling, progress) : loadGguf(path, ropeScaling, progress);
     }
 
-    private static Model loadGguf(Path file, LoadProgress progress) {
+    private static ModelConfig override(ModelConfig config, RopeScaling ropeScaling) {
+        return ropeScaling == null ? config : config.withRopeScaling(ropeScaling);
+    }
+
+    private static Model loadGguf(Path file, RopeScaling ropeScaling, LoadProgress progress) {
         GGUFFile gguf = GGUFFile.open(file);
         try {
             GgufModelReader reader = new GgufModelReader(gguf);
-            ModelConfig config = reader.config();
+            ModelConfig config = override(reader.config(), ropeScaling);
             Tokenizer tokenizer = GgufTokenizer.load(gguf);
             Set<Integer> eog = EndOfGeneration.fromGguf(gguf, tokenizer, config.vocabSize());
             String template = gguf.findString("tokenizer.chat_template").orElse(null);
@@ -84,14 +97,14 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private static Model loadHf(Path dir, LoadProgress progress) {
-        ModelConfig config = HfConfigReader.read(dir.resolve("config.json"));
+    private static Model loadHf(Path dir, RopeScaling ropeScaling, LoadProgress progress) {
+        ModelConfig config = override(HfConfigReader.read(dir.resolve("config.json")), ropeScaling);
         Tokenizer tokenizer = Tokenizer.fromDirectory(dir);
         SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir);
         try {
             HfFolder folder = HfFolder.read(dir, tokenizer, config.vocabSize());
             return new Model(dir, "hf", config, tokenizer, folder.endOfGeneration(), folder.chatTemplate().orElse(null),
-                    folder.specialTokens(), new HfWeights(checkpoint, dir), progress, checkpoint);
+                    folder.specialTokens(), new HfWeights(checkpoint, dir, config.architecture()), progress, checkpoint);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
@@ -154,6 +167,29 @@ public final class Model implements AutoCloseable {
         return tensors;
     }
 
+    /** Parameters of the checkpoint: the sum of every tensor's element count. */
+    public long parameterCount() {
+        return tensors.stream().mapToLong(Tensor::elementCount).sum();
+    }
+
+    /**
+     * Parameters one token uses: all but the routed experts, plus top-k of every layer's experts (an MoE model
+     * reads only those). Equal to {@link #parameterCount()} for dense models.
+     */
+    public long activeParameterCount() {
+        MoeConfig moe = config.moe();
+        if (moe == null) {
+            return parameterCount();
+        }
+        long routed = tensors.stream().filter(Model::isRoutedExpert).mapToLong(Tensor::elementCount).sum();
+        return parameterCount() - routed + routed / moe.numExperts() * moe.numExpertsPerTok();
+    }
+
+    /** GGUF's stacked {@code ffn_*_exps} or HF's {@code mlp.experts.N.*} (not the shared expert). */
+    private static boolean isRoutedExpert(Tensor t) {
+        return t.name().contains("_exps.") || t.name().contains(".mlp.experts.");
+    }
+
     /** A new sequence with its own KV cache of {@code contextLength} positions. */
     public Session newSession(int contextLength) {
         return new Session(transformer, contextLength, Session.DEFAULT_BATCH, 1);
@@ -162,6 +198,11 @@ public final class Model implements AutoCloseable {
     /** A new sequence whose {@link Session#ingestAll} returns every position's logits. */
     public Session newSessionWithAllLogits(int contextLength) {
         return new Session(transformer, contextLength, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
+    }
+
+    /** A decoder that advances up to {@code maxSequences} sessions of this model by one token in one pass. */
+    public BatchDecoder newBatchDecoder(int maxSequences) {
+        return new BatchDecoder(transformer, maxSequences);
     }
 
     /** The context a session gets when the user asks for none: the trained length, capped to keep the cache small. */

@@ -8,6 +8,10 @@ package io.qwen4j.core.model;
  * @param attentionBias    q, k and v projections have a bias (Qwen1.5/2/2.5)
  * @param qkNorm           RMSNorm over each head of q and k before RoPE (Qwen3)
  * @param maxPositionEmbeddings the context length the model was trained for
+ * @param fusedQkv         one {@code [q|k|v]} projection with bias (Qwen1's c_attn) instead of three
+ * @param moe              the experts of an MoE model, null for a dense one
+ * @param ropeScaling      YaRN / linear position scaling, {@link RopeScaling#none()} when off
+ * @param qwenLongContext  Qwen1's dynamic NTK and logn attention, null for the other generations
  */
 public record ModelConfig(
         Architecture architecture,
@@ -23,7 +27,11 @@ public record ModelConfig(
         double ropeTheta,
         boolean attentionBias,
         boolean qkNorm,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings,
+        boolean fusedQkv,
+        MoeConfig moe,
+        RopeScaling ropeScaling,
+        QwenLongContext qwenLongContext) {
 
     public ModelConfig {
         if (architecture == null) {
@@ -50,6 +58,25 @@ public record ModelConfig(
         if (!(ropeTheta > 0) || !Double.isFinite(ropeTheta)) {
             throw new IllegalArgumentException("rope_theta must be a positive number, got " + ropeTheta);
         }
+        ropeScaling = ropeScaling == null ? RopeScaling.none() : ropeScaling.withDefaultOriginal(maxPositionEmbeddings);
+        if (architecture.moe != (moe != null)) {
+            throw new IllegalArgumentException(architecture.hfClass + (architecture.moe
+                    ? " needs num_experts, num_experts_per_tok and moe_intermediate_size" : " has no experts"));
+        }
+        if (fusedQkv && numKeyValueHeads != numAttentionHeads) {
+            throw new IllegalArgumentException("a fused q/k/v projection needs as many key/value heads as query heads");
+        }
+    }
+
+    public boolean isMoe() {
+        return moe != null;
+    }
+
+    /** The same config with another position scaling (a run-time YaRN override). */
+    public ModelConfig withRopeScaling(RopeScaling scaling) {
+        return new ModelConfig(architecture, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
+                intermediateSize, vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, attentionBias, qkNorm,
+                tieWordEmbeddings, fusedQkv, moe, scaling, qwenLongContext);
     }
 
     private static void positive(String field, int value) {
@@ -93,6 +120,10 @@ public record ModelConfig(
         private boolean attentionBias;
         private boolean qkNorm;
         private boolean tieWordEmbeddings;
+        private boolean fusedQkv;
+        private MoeConfig moe;
+        private RopeScaling ropeScaling = RopeScaling.none();
+        private QwenLongContext qwenLongContext;
 
         private Builder(Architecture architecture) {
             this.architecture = architecture;
@@ -112,6 +143,10 @@ public record ModelConfig(
         public Builder attentionBias(boolean v) { attentionBias = v; return this; }
         public Builder qkNorm(boolean v) { qkNorm = v; return this; }
         public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
+        public Builder fusedQkv(boolean v) { fusedQkv = v; return this; }
+        public Builder moe(MoeConfig v) { moe = v; return this; }
+        public Builder ropeScaling(RopeScaling v) { ropeScaling = v; return this; }
+        public Builder qwenLongContext(QwenLongContext v) { qwenLongContext = v; return this; }
 
         public ModelConfig build() {
             int kvHeads = numKeyValueHeads == 0 ? numAttentionHeads : numKeyValueHeads;
@@ -125,7 +160,7 @@ public record ModelConfig(
             }
             return new ModelConfig(architecture, hiddenSize, numHiddenLayers, numAttentionHeads, kvHeads, hd,
                     intermediateSize, vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, attentionBias, qkNorm,
-                    tieWordEmbeddings);
+                    tieWordEmbeddings, fusedQkv, moe, ropeScaling, qwenLongContext);
         }
     }
 }

@@ -30,13 +30,64 @@ public final class Session {
         this.transformer = transformer;
         this.contextLength = contextLength;
         this.vocab = c.vocabSize();
-        this.state = new InferenceState(c, new Rope(c.headDim(), c.ropeTheta(), contextLength), contextLength,
-                maxBatch, logitRows);
+        this.state = new InferenceState(c, contextLength, maxBatch, logitRows);
+    }
+
+    Transformer transformer() {
+        return transformer;
+    }
+
+    InferenceState state() {
+        return state;
+    }
+
+    /** Called by {@link BatchDecoder} after it appended one token to this session. */
+    void advance() {
+        position++;
+    }
+
+    /** Checks that one more token fits and is in the vocabulary, before a batched step. */
+    void checkNext(int token) {
+        check(new int[] {token});
+        startSequence(1);
+    }
+
+    /**
+     * Makes this session start with the first {@code length} positions of {@code source} (same model), copying their
+     * keys and values: several answers to one prompt share its prefill ({@code n > 1}), or a cached prefix is reused.
+     */
+    public void copyPrefixFrom(Session source, int length) {
+        if (source.transformer != transformer) {
+            throw new IllegalArgumentException("sessions of different models cannot share their cache");
+        }
+        if (length < 0 || length > source.position || length > contextLength) {
+            throw new IllegalArgumentException("cannot copy " + length + " positions: the source holds " + source.position
+                    + " and this session fits " + contextLength);
+        }
+        KVCache from = source.state.cache;
+        KVCache to = state.cache;
+        int headDim = from.headDim;
+        for (int l = 0; l < from.keys.length; l++) {
+            for (int h = 0; h < transformer.config().numKeyValueHeads(); h++) {
+                System.arraycopy(from.keys[l], from.offset(h, 0), to.keys[l], to.offset(h, 0), length * headDim);
+                System.arraycopy(from.values[l], from.offset(h, 0), to.values[l], to.offset(h, 0), length * headDim);
+            }
+        }
+        if (state.ntkAlpha != source.state.ntkAlpha) {
+            state.rope = new Rope(transformer.config(), contextLength, source.state.ntkAlpha);
+            state.ntkAlpha = source.state.ntkAlpha;
+        }
+        position = length;
     }
 
     /** Positions already in the KV cache. */
     public int position() {
         return position;
+    }
+
+    /** Qwen1's dynamic NTK alpha in use (1 for the other generations and for short inputs). */
+    public double ntkAlpha() {
+        return state.ntkAlpha;
     }
 
     public int contextLength() {
@@ -53,6 +104,7 @@ public final class Session {
      */
     public float[] ingest(int... tokens) {
         check(tokens);
+        startSequence(tokens.length);
         float[] logits = null;
         for (int off = 0; off < tokens.length; off += state.maxBatch) {
             int n = Math.min(state.maxBatch, tokens.length - off);
@@ -65,6 +117,7 @@ public final class Session {
     /** Appends tokens and hands the logits of every one of them to {@code rows}, in order. */
     public void ingestAll(int[] tokens, LogitsRow rows) {
         check(tokens);
+        startSequence(tokens.length);
         int batch = Math.min(state.maxBatch, state.logitRows);
         for (int off = 0; off < tokens.length; off += batch) {
             int n = Math.min(batch, tokens.length - off);
@@ -73,6 +126,22 @@ public final class Session {
                 rows.accept(off + t, logits, t * vocab);
             }
             position += n;
+        }
+    }
+
+    /**
+     * Qwen1's dynamic NTK: the length of the input that starts a sequence picks the RoPE base for the whole
+     * sequence, as the reference caches it from the first forward pass.
+     */
+    private void startSequence(int length) {
+        QwenLongContext lc = transformer.config().qwenLongContext();
+        if (position != 0 || lc == null) {
+            return;
+        }
+        double alpha = lc.ntkAlpha(length);
+        if (alpha != state.ntkAlpha) {
+            state.rope = new Rope(transformer.config(), contextLength, alpha);
+            state.ntkAlpha = alpha;
         }
     }
 

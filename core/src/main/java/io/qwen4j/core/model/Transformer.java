@@ -1,26 +1,30 @@
 package io.qwen4j.core.model;
 
 import io.qwen4j.core.tensor.MatMul;
-import io.qwen4j.core.tensor.Matrix;
 import io.qwen4j.core.tensor.Parallel;
 import io.qwen4j.core.tensor.VectorOps;
 
 /**
- * The one Qwen forward pass: pre-norm decoder layers of grouped-query self-attention (optional q/k/v bias, optional
- * QK-norm before RoPE) and a SwiGLU feed-forward, then a final RMSNorm and the output projection. It processes a
- * batch of consecutive tokens of one sequence at once; every matrix product goes through {@link MatMul}, which reads
- * each weight once per tile of tokens.
+ * The one Qwen forward pass for every generation: pre-norm decoder layers of grouped-query self-attention
+ * (separate or fused q/k/v projections, optional bias, optional QK-norm before RoPE, optional logn scaling) and a
+ * feed-forward that is a SwiGLU or a mixture of SwiGLU experts, then a final RMSNorm and the output projection.
+ * It processes a batch of rows at once, each row a token of some sequence at some position: consecutive tokens of
+ * one sequence (prefill) or the next token of several sequences (batched decoding). Every matrix product goes
+ * through {@link MatMul}, which reads each weight once per tile of rows; only attention looks at each row's own
+ * sequence.
  */
 final class Transformer {
 
     private final ModelConfig c;
     private final ModelWeights w;
     private final float attentionScale;
+    private final MixtureOfExperts experts;
 
     Transformer(ModelConfig config, ModelWeights weights) {
         this.c = config;
         this.w = weights;
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.experts = config.moe() == null ? null : new MixtureOfExperts(config);
     }
 
     ModelConfig config() {
@@ -34,6 +38,27 @@ final class Transformer {
      * @return the state's logits buffer, filled for the requested rows
      */
     float[] forward(InferenceState s, int[] tokens, int off, int n, int pos, boolean allRows) {
+        for (int t = 0; t < n; t++) {
+            s.rowSequence[t] = s;
+            s.rowPosition[t] = pos + t;
+        }
+        return run(s, tokens, off, n, allRows);
+    }
+
+    /**
+     * One decoding step of several sequences: row t appends {@code tokens[t]} to {@code sequences[t]} at
+     * {@code positions[t]}. The activations live in {@code scratch}; each row's keys and values go to its own
+     * sequence's cache. Returns the logits of every row ({@code n * vocab} values in scratch's buffer).
+     */
+    float[] forwardBatch(InferenceState scratch, InferenceState[] sequences, int[] positions, int[] tokens, int n) {
+        for (int t = 0; t < n; t++) {
+            scratch.rowSequence[t] = sequences[t];
+            scratch.rowPosition[t] = positions[t];
+        }
+        return run(scratch, tokens, 0, n, true);
+    }
+
+    private float[] run(InferenceState s, int[] tokens, int off, int n, boolean allRows) {
         int hidden = c.hiddenSize();
         float[] x = s.x;
         for (int t = 0; t < n; t++) {
@@ -41,7 +66,7 @@ final class Transformer {
         }
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             LayerWeights layer = w.layers().get(l);
-            attention(s, layer, l, n, pos);
+            attention(s, layer, l, n);
             feedForward(s, layer, n);
         }
         int rows = allRows ? n : 1;
@@ -53,7 +78,7 @@ final class Transformer {
         return s.logits;
     }
 
-    private void attention(InferenceState s, LayerWeights layer, int l, int n, int pos) {
+    private void attention(InferenceState s, LayerWeights layer, int l, int n) {
         int hidden = c.hiddenSize();
         int qDim = c.qDim();
         int kvDim = c.kvDim();
@@ -64,15 +89,20 @@ final class Transformer {
         for (int t = 0; t < n; t++) {
             VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.attnNorm(), hidden, eps);
         }
-        MatMul.apply(a.q(), s.xb, n, s.q);
-        MatMul.apply(a.k(), s.xb, n, s.k);
-        MatMul.apply(a.v(), s.xb, n, s.v);
+        if (a.qkv() != null) {
+            fusedProjection(s, a, n);
+        } else {
+            MatMul.apply(a.q(), s.xb, n, s.q);
+            MatMul.apply(a.k(), s.xb, n, s.k);
+            MatMul.apply(a.v(), s.xb, n, s.v);
+        }
+        QwenLongContext longContext = c.qwenLongContext();
 
-        KVCache cache = s.cache;
-        float[] keys = cache.keys[l];
-        float[] values = cache.values[l];
         Parallel.parallelFor(n, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
+                InferenceState seq = s.rowSequence[t];
+                int pos = s.rowPosition[t];
+                KVCache cache = seq.cache;
                 if (a.qBias() != null) {
                     VectorOps.add(s.q, t * qDim, a.qBias(), 0, qDim);
                     VectorOps.add(s.k, t * kvDim, a.kBias(), 0, kvDim);
@@ -89,12 +119,16 @@ final class Transformer {
                         VectorOps.rmsnorm(s.k, o, s.k, o, a.kNorm(), headDim, eps);
                     }
                 }
-                s.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos + t);
-                s.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos + t);
+                seq.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos);
+                seq.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos);
+                if (longContext != null && longContext.useLognAttn()) {
+                    // Qwen1 logn attention: queries past seq_length are scaled up by log(p + 1) / log(seq_length)
+                    VectorOps.scale(s.q, t * qDim, qDim, longContext.lognScale(pos));
+                }
                 for (int h = 0; h < c.numKeyValueHeads(); h++) {
-                    int dst = cache.offset(h, pos + t);
-                    System.arraycopy(s.k, t * kvDim + h * headDim, keys, dst, headDim);
-                    System.arraycopy(s.v, t * kvDim + h * headDim, values, dst, headDim);
+                    int dst = cache.offset(h, pos);
+                    System.arraycopy(s.k, t * kvDim + h * headDim, cache.keys[l], dst, headDim);
+                    System.arraycopy(s.v, t * kvDim + h * headDim, cache.values[l], dst, headDim);
                 }
             }
         });
@@ -103,13 +137,16 @@ final class Transformer {
         int heads = c.numAttentionHeads();
         int group = c.queriesPerKvHead();
         Parallel.parallelFor(n * heads, (i0, i1) -> {
-            float[] scores = s.scores();
             for (int i = i0; i < i1; i++) {
                 int t = i / heads;
                 int h = i % heads;
                 int kvHead = h / group;
                 int qOff = t * qDim + h * headDim;
-                int last = pos + t; // causal: this token sees positions 0..last
+                int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
+                KVCache cache = s.rowSequence[t].cache;
+                float[] keys = cache.keys[l];
+                float[] values = cache.values[l];
+                float[] scores = s.scores(cache.contextLength);
                 int base = cache.offset(kvHead, 0);
                 for (int p = 0; p <= last; p++) {
                     scores[p] = VectorOps.dot(s.q, qOff, keys, base + p * headDim, headDim) * attentionScale;
@@ -127,22 +164,45 @@ final class Transformer {
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
     }
 
+    /** Qwen1's c_attn: one product for q, k and v together, then split per token with the bias added. */
+    private void fusedProjection(InferenceState s, LayerWeights.Attention a, int n) {
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int width = qDim + 2 * kvDim;
+        MatMul.apply(a.qkv(), s.xb, n, s.qkv);
+        float[] bias = a.qkvBias();
+        for (int t = 0; t < n; t++) {
+            int row = t * width;
+            VectorOps.add(s.qkv, row, bias, 0, width);
+            System.arraycopy(s.qkv, row, s.q, t * qDim, qDim);
+            System.arraycopy(s.qkv, row + qDim, s.k, t * kvDim, kvDim);
+            System.arraycopy(s.qkv, row + qDim + kvDim, s.v, t * kvDim, kvDim);
+        }
+    }
+
     private void feedForward(InferenceState s, LayerWeights layer, int n) {
         int hidden = c.hiddenSize();
-        int inter = c.intermediateSize();
-        LayerWeights.FeedForward f = layer.ffn();
         for (int t = 0; t < n; t++) {
             VectorOps.rmsnorm(s.xb, t * hidden, s.x, t * hidden, layer.ffnNorm(), hidden, c.rmsNormEps());
         }
-        MatMul.apply(f.gate(), s.xb, n, s.gate);
-        MatMul.apply(f.up(), s.xb, n, s.up);
-        VectorOps.siluMul(s.gate, 0, s.up, 0, n * inter);
-        MatMul.apply(f.down(), s.gate, n, s.xb);
-        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+        switch (layer.ffn()) {
+            case LayerWeights.Dense d -> {
+                swiglu(s, d, s.xb, n, s.xb);
+                VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+            }
+            case LayerWeights.Moe m -> {
+                experts.forward(s, m, n);
+                VectorOps.add(s.x, 0, s.moe.ffnOut, 0, n * hidden);
+            }
+        }
     }
 
-    /** Whether this matrix can serve as this model's token embedding (used by tests). */
-    Matrix tokenEmbedding() {
-        return w.tokenEmbd();
+    /** {@code out = down(silu(gate(in)) * up(in))} for n tokens; out may be in. */
+    static void swiglu(InferenceState s, LayerWeights.Dense f, float[] in, int n, float[] out) {
+        int width = f.gate().rows();
+        MatMul.apply(f.gate(), in, n, s.gate);
+        MatMul.apply(f.up(), in, n, s.up);
+        VectorOps.siluMul(s.gate, 0, s.up, 0, n * width);
+        MatMul.apply(f.down(), s.gate, n, out);
     }
 }

@@ -8,6 +8,7 @@ import io.qwen4j.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 
 /**
@@ -34,7 +35,8 @@ final class WeightLoader {
         Matrix embd = matrix(TensorRole.TOKEN_EMBD, 0, c.vocabSize(), hidden);
         List<LayerWeights> layers = new ArrayList<>(c.numHiddenLayers());
         for (int l = 0; l < c.numHiddenLayers(); l++) {
-            layers.add(layer(l));
+            layers.add(new LayerWeights(vector(TensorRole.ATTN_NORM, l, hidden), attention(l),
+                    vector(TensorRole.FFN_NORM, l, hidden), feedForward(l)));
             if (progress != null) {
                 progress.accept(l + 1);
             }
@@ -44,30 +46,88 @@ final class WeightLoader {
         return new ModelWeights(embd, layers, outputNorm, output);
     }
 
-    private LayerWeights layer(int l) {
+    private LayerWeights.Attention attention(int l) {
         int hidden = c.hiddenSize();
+        Matrix output = matrix(TensorRole.ATTN_OUTPUT, l, hidden, c.qDim());
+        float[] qNorm = c.qkNorm() ? vector(TensorRole.ATTN_Q_NORM, l, c.headDim()) : null;
+        float[] kNorm = c.qkNorm() ? vector(TensorRole.ATTN_K_NORM, l, c.headDim()) : null;
+        if (c.fusedQkv()) {
+            int rows = c.qDim() + 2 * c.kvDim();
+            return new LayerWeights.Attention(null, null, null, null, null, null,
+                    matrix(TensorRole.ATTN_QKV, l, rows, hidden), vector(TensorRole.ATTN_QKV_BIAS, l, rows),
+                    qNorm, kNorm, output);
+        }
         boolean bias = c.attentionBias();
-        var attention = new LayerWeights.Attention(
+        return new LayerWeights.Attention(
                 matrix(TensorRole.ATTN_Q, l, c.qDim(), hidden),
                 matrix(TensorRole.ATTN_K, l, c.kvDim(), hidden),
                 matrix(TensorRole.ATTN_V, l, c.kvDim(), hidden),
                 bias ? vector(TensorRole.ATTN_Q_BIAS, l, c.qDim()) : null,
                 bias ? vector(TensorRole.ATTN_K_BIAS, l, c.kvDim()) : null,
                 bias ? vector(TensorRole.ATTN_V_BIAS, l, c.kvDim()) : null,
-                c.qkNorm() ? vector(TensorRole.ATTN_Q_NORM, l, c.headDim()) : null,
-                c.qkNorm() ? vector(TensorRole.ATTN_K_NORM, l, c.headDim()) : null,
-                matrix(TensorRole.ATTN_OUTPUT, l, hidden, c.qDim()));
-        var ffn = new LayerWeights.FeedForward(
-                matrix(TensorRole.FFN_GATE, l, c.intermediateSize(), hidden),
-                matrix(TensorRole.FFN_UP, l, c.intermediateSize(), hidden),
-                matrix(TensorRole.FFN_DOWN, l, hidden, c.intermediateSize()));
-        return new LayerWeights(vector(TensorRole.ATTN_NORM, l, hidden), attention,
-                vector(TensorRole.FFN_NORM, l, hidden), ffn);
+                null, null, qNorm, kNorm, output);
+    }
+
+    private LayerWeights.FeedForward feedForward(int l) {
+        MoeConfig moe = c.moe();
+        if (moe == null || !moe.isMoeLayer(l)) {
+            return dense(TensorRole.FFN_GATE, TensorRole.FFN_UP, TensorRole.FFN_DOWN, l, c.intermediateSize());
+        }
+        int hidden = c.hiddenSize();
+        int width = moe.moeIntermediateSize();
+        Matrix[] gate = experts(TensorRole.FFN_GATE_EXPS, l, width, hidden);
+        Matrix[] up = experts(TensorRole.FFN_UP_EXPS, l, width, hidden);
+        Matrix[] down = experts(TensorRole.FFN_DOWN_EXPS, l, hidden, width);
+        List<LayerWeights.Dense> experts = new ArrayList<>(moe.numExperts());
+        for (int e = 0; e < moe.numExperts(); e++) {
+            experts.add(new LayerWeights.Dense(gate[e], up[e], down[e]));
+        }
+        LayerWeights.Dense shared = null;
+        float[] sharedGate = null;
+        if (moe.hasSharedExpert()) {
+            shared = dense(TensorRole.FFN_GATE_SHEXP, TensorRole.FFN_UP_SHEXP, TensorRole.FFN_DOWN_SHEXP, l,
+                    moe.sharedExpertIntermediateSize());
+            sharedGate = floats(require(TensorRole.FFN_GATE_INP_SHEXP, l, 1, hidden));
+        }
+        return new LayerWeights.Moe(matrix(TensorRole.FFN_GATE_INP, l, moe.numExperts(), hidden), experts, shared,
+                sharedGate);
+    }
+
+    private LayerWeights.Dense dense(TensorRole gate, TensorRole up, TensorRole down, int l, int width) {
+        int hidden = c.hiddenSize();
+        return new LayerWeights.Dense(matrix(gate, l, width, hidden), matrix(up, l, width, hidden),
+                matrix(down, l, hidden, width));
+    }
+
+    /** GGUF stacks an MoE layer's experts in one [experts][rows][cols] tensor; HF keeps one tensor each. */
+    private Matrix[] experts(TensorRole role, int l, int rows, int cols) {
+        int n = c.moe().numExperts();
+        Matrix[] out = new Matrix[n];
+        Optional<Tensor> stacked = source.find(role, l);
+        if (stacked.isPresent()) {
+            Tensor t = checkShape(stacked.get(), n, rows, cols);
+            for (int e = 0; e < n; e++) {
+                int expert = e;
+                out[e] = wrap(t, () -> Matrix.expert(t, expert));
+            }
+            return out;
+        }
+        for (int e = 0; e < n; e++) {
+            int expert = e;
+            Tensor t = source.findExpert(role, l, e).orElseThrow(() -> new ModelFormatException(source.path(),
+                    "missing tensor " + (expert == 0 ? source.nameOf(role, l) : role.hfExpertName(l, expert))));
+            out[e] = wrap(checkShape(t, rows, cols), () -> Matrix.of(t));
+        }
+        return out;
     }
 
     private Tensor require(TensorRole role, int layer, long... shape) {
         Tensor t = source.find(role, layer).orElseThrow(() -> new ModelFormatException(source.path(),
                 "missing tensor " + source.nameOf(role, layer)));
+        return checkShape(t, shape);
+    }
+
+    private Tensor checkShape(Tensor t, long... shape) {
         if (!Arrays.equals(t.shape(), shape)) {
             throw new ModelFormatException(source.path(), "tensor " + t.name() + " has shape "
                     + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
@@ -77,8 +137,12 @@ final class WeightLoader {
 
     private Matrix matrix(TensorRole role, int layer, int rows, int cols) {
         Tensor t = require(role, layer, rows, cols);
+        return wrap(t, () -> Matrix.of(t));
+    }
+
+    private Matrix wrap(Tensor t, java.util.function.Supplier<Matrix> make) {
         try {
-            return Matrix.of(t);
+            return make.get();
         } catch (ModelFormatException | IllegalArgumentException e) {
             throw new ModelFormatException(source.path(), e.getMessage());
         }
@@ -86,7 +150,10 @@ final class WeightLoader {
 
     /** A small 1-D weight (norm, bias), widened to float on the heap. */
     private float[] vector(TensorRole role, int layer, int n) {
-        Tensor t = require(role, layer, n);
+        return floats(require(role, layer, n));
+    }
+
+    private float[] floats(Tensor t) {
         try {
             return Tensors.toFloats(t);
         } catch (ModelFormatException | IllegalArgumentException e) {

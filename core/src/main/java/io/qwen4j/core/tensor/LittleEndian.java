@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 final class LittleEndian {
 
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-    static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ORDER);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ORDER);
 

@@ -2,6 +2,7 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,7 +18,6 @@ final class Q6_KMatrix extends Matrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.L;
-    private static final int BL = Simd.BL;
     private static final int BLOCK = 256;
     private static final int BYTES = 210;
     private static final int QH = 128;
@@ -28,57 +28,98 @@ final class Q6_KMatrix extends Matrix {
         super(name, GGMLType.Q6_K, rows, cols, data, base);
     }
 
+    /**
+     * Quants are unpacked a whole quarter row (32 bytes) at a time with SWAR int ops: shifting int lanes and masking
+     * every byte does per-byte shifts, which x86 lacks. One chunk widens into PARTS float vectors.
+     */
+    private static final VectorSpecies<Byte> QB = L >= 8 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
+    private static final int QB_LEN = QB.length();
+    private static final int PARTS = QB_LEN / L;
+
+    /**
+     * A row's block scales times d, 16 per block, filled by a pass of its own: one vector load per block is much
+     * cheaper than 16 scalar segment reads, and doing it outside {@link #dotRow} keeps that method under C2's node
+     * budget (see there).
+     */
+    private static final ThreadLocal<float[][]> SCALE_BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private float[] scaleBuffer() {
+        float[][] holder = SCALE_BUFFER.get();
+        int n = cols() / 16;
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
+    }
+
     @Override
     void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        int blocks = cols() / BLOCK;
+        float[] scales = scaleBuffer();
         for (int r = r0; r < r1; r++) {
             long off = rowOffset(r);
-            FloatVector acc = FloatVector.zero(F);
-            for (int b = 0; b < blocks; b++) {
-                acc = block(off + (long) b * BYTES, x, xOff + b * BLOCK, acc);
-            }
-            out[outOff + r] = acc.reduceLanes(VectorOperators.ADD);
+            loadScales(off, 0, cols() / BLOCK, scales);
+            out[outOff + r] = dotRow(off, x, xOff, scales);
         }
     }
 
-    private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
-        float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
-        // two partial sums per half break the FMA dependency chain
-        FloatVector accB = FloatVector.zero(F);
-        for (int h = 0; h < 2; h++) {
-            long ql = off + 64L * h;
-            long qh = off + QH + 32L * h;
-            long sc = off + SCALES + 8L * h;
-            int xh = xi + 128 * h;
-            for (int l = 0; l < 32; l += BL) {
-                ByteVector a = ByteVector.fromMemorySegment(Simd.B, data, ql + l, LittleEndian.ORDER);
-                ByteVector b = ByteVector.fromMemorySegment(Simd.B, data, ql + 32 + l, LittleEndian.ORDER);
-                ByteVector hb = ByteVector.fromMemorySegment(Simd.B, data, qh + l, LittleEndian.ORDER);
-                ByteVector q0 = quant(a.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 4));
-                ByteVector q1 = quant(b.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 2));
-                ByteVector q2 = quant(a.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F), hb);
-                ByteVector q3 = quant(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F),
-                        hb.lanewise(VectorOperators.LSHR, 2));
-                int is = l / 16;
-                FloatVector s0 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is));
-                FloatVector s1 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 2));
-                FloatVector s2 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 4));
-                FloatVector s3 = FloatVector.broadcast(F, d * data.get(LittleEndian.BYTE, sc + is + 6));
+    /** scales[16 b + i] = d * scale i of block b, for the blocks [b0, b1) of the row at off. */
+    private void loadScales(long off, int b0, int b1, float[] scales) {
+        for (int b = b0; b < b1; b++) {
+            long blk = off + (long) b * BYTES;
+            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, blk + D));
+            for (int i = 0; i < 16; i += Simd.BL) {
+                ByteVector s = ByteVector.fromMemorySegment(Simd.B, data, blk + SCALES + i, LittleEndian.ORDER);
                 for (int p = 0; p < Simd.BPARTS; p++) {
-                    int e = xh + l + p * L;
-                    acc = toFloat(q0, p).mul(FloatVector.fromArray(F, x, e)).fma(s0, acc);
-                    accB = toFloat(q1, p).mul(FloatVector.fromArray(F, x, e + 32)).fma(s1, accB);
-                    acc = toFloat(q2, p).mul(FloatVector.fromArray(F, x, e + 64)).fma(s2, acc);
-                    accB = toFloat(q3, p).mul(FloatVector.fromArray(F, x, e + 96)).fma(s3, accB);
+                    toFloat(s, p).mul(d).intoArray(scales, 16 * (b - b0) + i + p * L);
                 }
             }
         }
-        return acc.add(accB);
     }
 
-    /** (low | (bits 4..5 of highShifted)) - 32: the high 2 bits arrive already shifted to bit positions 4..5. */
-    private static ByteVector quant(ByteVector low, ByteVector highShifted) {
-        return low.or(highShifted.and((byte) 0x30)).sub((byte) 32);
+    /**
+     * One row. Written as loops over the quarter index k rather than unrolled by hand: C2 stops inlining Vector API
+     * calls once a method has too many IR nodes (NodeCountInliningCutoff), and a vector op left as a call is boxed on
+     * every use. The block loop stays in this method for the same reason.
+     */
+    private float dotRow(long off, float[] x, int xOff, float[] scales) {
+        // two accumulators (even and odd parts, PARTS is even) break the FMA dependency chain
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
+            for (int h = 0; h < 2; h++) {
+                long qh = off + QH + 32L * h;
+                int sc = 16 * blk + 8 * h;
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64L * h + 32L * (k & 1);
+                    int xk = xOff + blk * BLOCK + 128 * h + 32 * k;
+                    for (int c = 0; c < 32; c += QB_LEN) {
+                        ByteVector q = quant(data, ql + c, qh + c, k);
+                        for (int p = 0; p < PARTS; p += 2) {
+                            int l = c + p * L;
+                            float s0 = scales[sc + 2 * k + l / 16];
+                            float s1 = scales[sc + 2 * k + (l + L) / 16];
+                            acc0 = toFloat(q, p).mul(FloatVector.fromArray(F, x, xk + l))
+                                    .fma(FloatVector.broadcast(F, s0), acc0);
+                            acc1 = toFloat(q, p + 1).mul(FloatVector.fromArray(F, x, xk + l + L))
+                                    .fma(FloatVector.broadcast(F, s1), acc1);
+                        }
+                    }
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * QB_LEN quants (minus 32) of quarter k: low 4 bits from ql (low nibble for k &lt; 2, high nibble otherwise),
+     * top 2 bits from bits 2k..2k+1 of qh.
+     */
+    private static ByteVector quant(MemorySegment data, long ql, long qh, int k) {
+        IntVector low = ByteVector.fromMemorySegment(QB, data, ql, LittleEndian.ORDER).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and(0x0F0F0F0F);
+        IntVector high = ByteVector.fromMemorySegment(QB, data, qh, LittleEndian.ORDER).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHR, 2 * k).and(0x03030303).lanewise(VectorOperators.LSHL, 4);
+        return low.or(high).reinterpretAsBytes().sub((byte) 32);
     }
 
     private static FloatVector toFloat(ByteVector q, int part) {
@@ -87,34 +128,23 @@ final class Q6_KMatrix extends Matrix {
 
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
-        long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
+        float[] scales = scaleBuffer();
+        int b0 = c0 / BLOCK;
+        loadScales(rowOffset(r), b0, (c1 + BLOCK - 1) / BLOCK, scales);
+        long off = rowOffset(r) + (long) b0 * BYTES;
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
-            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
-                long ql = off + 64L * h;
                 long qh = off + QH + 32L * h;
-                long sc = off + SCALES + 8L * h;
-                int oh = dstOff + c - c0 + 128 * h;
-                for (int l = 0; l < 32; l += BL) {
-                    ByteVector a = ByteVector.fromMemorySegment(Simd.B, data, ql + l, LittleEndian.ORDER);
-                    ByteVector b = ByteVector.fromMemorySegment(Simd.B, data, ql + 32 + l, LittleEndian.ORDER);
-                    ByteVector hb = ByteVector.fromMemorySegment(Simd.B, data, qh + l, LittleEndian.ORDER);
-                    ByteVector q0 = quant(a.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 4));
-                    ByteVector q1 = quant(b.and((byte) 0x0F), hb.lanewise(VectorOperators.LSHL, 2));
-                    ByteVector q2 = quant(a.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F), hb);
-                    ByteVector q3 = quant(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F),
-                            hb.lanewise(VectorOperators.LSHR, 2));
-                    int is = l / 16;
-                    float s0 = d * data.get(LittleEndian.BYTE, sc + is);
-                    float s1 = d * data.get(LittleEndian.BYTE, sc + is + 2);
-                    float s2 = d * data.get(LittleEndian.BYTE, sc + is + 4);
-                    float s3 = d * data.get(LittleEndian.BYTE, sc + is + 6);
-                    for (int p = 0; p < Simd.BPARTS; p++) {
-                        int o = oh + l + p * L;
-                        toFloat(q0, p).mul(s0).intoArray(dst, o);
-                        toFloat(q1, p).mul(s1).intoArray(dst, o + 32);
-                        toFloat(q2, p).mul(s2).intoArray(dst, o + 64);
-                        toFloat(q3, p).mul(s3).intoArray(dst, o + 96);
+                int sc = 16 * ((c - c0) / BLOCK) + 8 * h;
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64L * h + 32L * (k & 1);
+                    int o = dstOff + c - c0 + 128 * h + 32 * k;
+                    for (int j = 0; j < 32; j += QB_LEN) {
+                        ByteVector q = quant(data, ql + j, qh + j, k);
+                        for (int p = 0; p < PARTS; p++) {
+                            int l = j + p * L;
+                            toFloat(q, p).mul(scales[sc + 2 * k + l / 16]).intoArray(dst, o + l);
+                        }
                     }
                 }
             }

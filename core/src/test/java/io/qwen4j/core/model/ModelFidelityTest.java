@@ -28,10 +28,17 @@ class ModelFidelityTest {
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
+            "qwen1-tiny, model.gguf",
+            "qwen1-tiny, hf",
             "qwen2-tiny, model.gguf",
             "qwen2-tiny, hf",
+            "qwen2moe-tiny, model.gguf",
+            "qwen2moe-tiny, hf",
             "qwen3-tiny, model.gguf",
             "qwen3-tiny, hf",
+            "qwen3moe-tiny, model.gguf",
+            "qwen3moe-tiny, hf",
+            "qwen3moe-tiny, hf-sharded",
     })
     void teacherForcedLogitsMatchTheReference(String model, String file) {
         Path dir = Fixtures.MODELS.resolve(model);
@@ -53,10 +60,17 @@ class ModelFidelityTest {
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
+            "qwen1-tiny, model.gguf",
+            "qwen1-tiny, hf",
             "qwen2-tiny, model.gguf",
             "qwen2-tiny, hf",
+            "qwen2moe-tiny, model.gguf",
+            "qwen2moe-tiny, hf",
             "qwen3-tiny, model.gguf",
             "qwen3-tiny, hf",
+            "qwen3moe-tiny, model.gguf",
+            "qwen3moe-tiny, hf",
+            "qwen3moe-tiny, hf-sharded",
             "qwen3-tiny/quants/F16, model.gguf",
     })
     void greedyContinuationsAreIdentical(String model, String file) {
@@ -97,6 +111,25 @@ class ModelFidelityTest {
             r = Generator.generate(m.newSession(10), m.tokenizer(), p1.ids(), GenerateOptions.greedy(24, Set.of()), null);
             assertEquals(3, r.ids().length);
             assertEquals(io.qwen4j.core.generate.FinishReason.LENGTH, r.finishReason());
+        }
+    }
+
+    /** A Qwen1 folder as Qwen-7B ships it: qwen.tiktoken instead of tokenizer.json. */
+    @org.junit.jupiter.api.Test
+    void qwen1FolderWithTiktokenTokenizer(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+        Path src = Fixtures.MODELS.resolve("qwen1-tiny");
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer_config.json"}) {
+            java.nio.file.Files.copy(src.resolve("hf").resolve(f), tmp.resolve(f));
+        }
+        java.nio.file.Files.copy(src.resolve("tiktoken/qwen.tiktoken"), tmp.resolve("qwen.tiktoken"));
+        Fixtures.Reference ref = Fixtures.reference(src);
+        try (Model m = Model.load(tmp)) {
+            for (Fixtures.Prompt p : ref.prompts()) {
+                assertArrayEquals(p.ids(), m.tokenizer().encode(m.tokenizer().decode(p.ids())), p.name());
+                GenerationResult r = Generator.generate(m.newSession(512), m.tokenizer(), p.ids(),
+                        GenerateOptions.greedy(p.greedyIds().length, Set.of()), null);
+                assertArrayEquals(p.greedyIds(), r.ids(), p.name());
+            }
         }
     }
 

@@ -1,0 +1,98 @@
+package io.qwen4j.core.model;
+
+import io.qwen4j.core.tensor.MatMul;
+import io.qwen4j.core.tensor.VectorOps;
+
+import java.util.Arrays;
+
+/**
+ * An MoE feed-forward: a router picks the top-k experts of each token from a softmax over all experts; each chosen
+ * expert runs once on all the tokens routed to it (gathered into one batch, so its weights are read once), and
+ * their outputs are summed with the router weights. Only diff between the generations: Qwen3-MoE renormalises the
+ * top-k weights ({@code norm_topk_prob}), Qwen2-MoE keeps them as they are and adds a shared expert scaled by
+ * {@code sigmoid(shared_expert_gate . x)}.
+ */
+final class MixtureOfExperts {
+
+    private final MoeConfig moe;
+    private final int hidden;
+
+    MixtureOfExperts(ModelConfig c) {
+        this.moe = c.moe();
+        this.hidden = c.hiddenSize();
+    }
+
+    /** Reads {@code s.xb} (the normed input of n tokens) and writes the layer's output to {@code s.moe.ffnOut}. */
+    void forward(InferenceState s, LayerWeights.Moe m, int n) {
+        InferenceState.MoeScratch b = s.moe;
+        route(s.xb, m, n, b);
+        Arrays.fill(b.ffnOut, 0, n * hidden, 0f);
+        for (int e = 0; e < moe.numExperts(); e++) {
+            int count = b.count[e];
+            if (count == 0) {
+                continue; // never computed: only the selected experts cost anything
+            }
+            int base = e * s.maxBatch;
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(s.xb, b.tokens[base + i] * hidden, b.expertIn, i * hidden, hidden);
+            }
+            Transformer.swiglu(s, m.experts().get(e), b.expertIn, count, b.expertOut);
+            for (int i = 0; i < count; i++) {
+                VectorOps.saxpy(b.ffnOut, b.tokens[base + i] * hidden, b.tokenWeights[base + i], b.expertOut,
+                        i * hidden, hidden);
+            }
+        }
+        if (m.shared() != null) {
+            Transformer.swiglu(s, m.shared(), s.xb, n, b.expertOut);
+            for (int t = 0; t < n; t++) {
+                float g = sigmoid(VectorOps.dot(m.sharedGate(), 0, s.xb, t * hidden, hidden));
+                VectorOps.saxpy(b.ffnOut, t * hidden, g, b.expertOut, t * hidden, hidden);
+            }
+        }
+    }
+
+    /** Softmax over every expert's router logit, then the top-k (lowest id first on ties), grouped per expert. */
+    private void route(float[] xb, LayerWeights.Moe m, int n, InferenceState.MoeScratch b) {
+        int experts = moe.numExperts();
+        int k = moe.numExpertsPerTok();
+        MatMul.apply(m.router(), xb, n, b.routerLogits);
+        Arrays.fill(b.count, 0);
+        for (int t = 0; t < n; t++) {
+            int off = t * experts;
+            VectorOps.softmaxInPlace(b.routerLogits, off, experts);
+            float sum = 0;
+            for (int j = 0; j < k; j++) {
+                int best = -1;
+                for (int e = 0; e < experts; e++) {
+                    if (!chosen(b.selected, t * k, j, e)
+                            && (best < 0 || b.routerLogits[off + e] > b.routerLogits[off + best])) {
+                        best = e;
+                    }
+                }
+                b.selected[t * k + j] = best;
+                b.weights[t * k + j] = b.routerLogits[off + best];
+                sum += b.routerLogits[off + best];
+            }
+            for (int j = 0; j < k; j++) {
+                float w = moe.normTopkProb() ? b.weights[t * k + j] / sum : b.weights[t * k + j];
+                int e = b.selected[t * k + j];
+                int slot = e * (b.tokens.length / experts) + b.count[e]++;
+                b.tokens[slot] = t;
+                b.tokenWeights[slot] = w;
+            }
+        }
+    }
+
+    private static boolean chosen(int[] selected, int off, int j, int e) {
+        for (int i = 0; i < j; i++) {
+            if (selected[off + i] == e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1 / (1 + Math.exp(-x)));
+    }
+}
