@@ -387,15 +387,31 @@ ui.apiKey.addEventListener("change", () => { saveSettings(); loadModels(); });
 ui.messages.addEventListener("click", async (event) => {
   const button = event.target.closest(".code-copy");
   if (!button) return;
-  const code = button.closest(".code-block").querySelector("code").textContent;
-  try {
-    await navigator.clipboard.writeText(code);
-    button.textContent = "Copied";
-  } catch {
-    button.textContent = "Copy failed";
-  }
+  const code = button.closest(".code-block").querySelector("code");
+  button.textContent = (await copyText(code)) ? "Copied" : "Copy failed";
   setTimeout(() => { button.textContent = "Copy"; }, 1500);
 });
+
+// The Clipboard API needs a secure context; a page opened over plain http on a LAN address
+// falls back to copying a selection of the code element.
+async function copyText(element) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(element.textContent);
+      return true;
+    } catch {
+      // fall through to the selection copy
+    }
+  }
+  const selection = window.getSelection();
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const copied = document.execCommand("copy");
+  selection.removeAllRanges();
+  return copied;
+}
 
 loadSettings();
 loadModels();

@@ -113,6 +113,29 @@ class ChatPageBrowserTest {
   }
 
   @Test
+  void thinkTagsInContentAreShownAsThinkingAndNotSentBack() throws Exception {
+    // A server without a reasoning parser streams the thinking inside content.
+    server.enqueue(new Stream(List.of(say(20, "<think>\nweigh "), say(20, "the options\n</think>\n\n"),
+        say(20, "The **answer**."))));
+    page.type("Decide", Keys.ENTER);
+    page.waitForLastAssistantDone();
+
+    WebElement reply = page.lastAssistant();
+    assertEquals("weigh the options", text(reply.findElement(By.className("thinking-text"))));
+    assertEquals("The answer.", page.lastAnswerText());
+    assertEquals("answer", text(reply.findElement(By.cssSelector(".answer strong"))));
+
+    server.enqueue(new Stream(List.of(say(20, "Fine."))));
+    page.type("Thanks", Keys.ENTER);
+    page.waitForLastAssistantDone();
+    server.requests().poll(5, TimeUnit.SECONDS);
+    assertEquals(List.of(
+        Map.of("role", "user", "content", "Decide"),
+        Map.of("role", "assistant", "content", "The **answer**."),
+        Map.of("role", "user", "content", "Thanks")), server.requests().poll(5, TimeUnit.SECONDS).body().get("messages"));
+  }
+
+  @Test
   void htmlInModelOutputStaysText() {
     String hostile = "Look <img src=x onerror=\"document.title='pwned'\"> <b>not bold</b>"
         + " <script>document.title='pwned'</script> [click](javascript:document.title='pwned')";
