@@ -19,9 +19,13 @@ final class HeadlessChromium {
 
   private HeadlessChromium() {}
 
-  /** Skips the calling test class when the browser or its driver is not installed. */
+  static boolean installed() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
+  /** Skips the calling test when the browser or its driver is not installed. */
   static void assumeInstalled() {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+    assumeTrue(installed(),
         "browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
             + " (Debian packages chromium and chromium-driver; .ci/run installs them)");
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,10 +23,15 @@ class MarkdownRendererBrowserTest {
 
   @BeforeAll
   void startBrowser() throws Exception {
-    HeadlessChromium.assumeInstalled();
+    if (!HeadlessChromium.installed()) return; // each test then skips with the reason
     server = FakeChatServer.start();
     driver = HeadlessChromium.start();
     driver.get(server.url());
+  }
+
+  @BeforeEach
+  void needsBrowser() {
+    HeadlessChromium.assumeInstalled();
   }
 
   @AfterAll
