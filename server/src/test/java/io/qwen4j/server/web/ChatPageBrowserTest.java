@@ -12,8 +12,6 @@ import io.qwen4j.server.web.FakeChatServer.Failure;
 import io.qwen4j.server.web.FakeChatServer.Request;
 import io.qwen4j.server.web.FakeChatServer.Step;
 import io.qwen4j.server.web.FakeChatServer.Stream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -110,7 +107,7 @@ class ChatPageBrowserTest {
     assertTrue(text(reply.findElement(By.className("msg-meta"))).startsWith("10 tokens"),
         "usage from the last chunk is shown");
 
-    saveScreenshot("streamed");
+    HeadlessChromium.screenshot(driver, "streamed");
   }
 
   @Test
@@ -242,13 +239,5 @@ class ChatPageBrowserTest {
 
   private static String text(WebElement element) {
     return element.getDomProperty("textContent");
-  }
-
-  /** Writes a PNG for eyeballing the layout when -Dqwen4j.web.screenshots=DIR is given. */
-  private void saveScreenshot(String name) throws Exception {
-    String dir = System.getProperty("qwen4j.web.screenshots");
-    if (dir == null) return;
-    Files.createDirectories(Path.of(dir));
-    Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
   }
 }

@@ -3,11 +3,13 @@ package io.qwen4j.server.web;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -16,6 +18,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 final class HeadlessChromium {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  // Held here so the level set in start() sticks: java.util.logging keeps only weak references to loggers.
+  private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
   private HeadlessChromium() {}
 
@@ -32,7 +37,7 @@ final class HeadlessChromium {
 
   static ChromeDriver start() {
     // Selenium warns when its CDP bindings are older than the browser; the tests use WebDriver only.
-    Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE);
+    SELENIUM_LOG.setLevel(Level.SEVERE);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
         .usingAnyFreePort()
@@ -45,5 +50,13 @@ final class HeadlessChromium {
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
     return driver;
+  }
+
+  /** Writes a PNG of the page for judging the layout by eye when -Dqwen4j.web.screenshots=DIR is given. */
+  static void screenshot(ChromeDriver driver, String name) throws IOException {
+    String dir = System.getProperty("qwen4j.web.screenshots");
+    if (dir == null) return;
+    Files.createDirectories(Path.of(dir));
+    Files.write(Path.of(dir, name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
   }
 }
