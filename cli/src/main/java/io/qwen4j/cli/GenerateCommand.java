@@ -56,6 +56,9 @@ final class GenerateCommand implements Callable<Integer> {
     ReasoningOptions reasoning;
 
     @Mixin
+    ConstraintOptions constraint;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -73,7 +76,7 @@ final class GenerateCommand implements Callable<Integer> {
             Session session = m.newSession(runtime.contextLength(m));
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
-                    sampling.stopStrings()).withThinkingBudget(reasoning.budget());
+                    sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
             PrintWriter out = spec.commandLine().getOut();
             GenerationResult r = Generator.generate(session, m.tokenizer(), promptIds, options, json ? null : piece -> {
                 out.print(piece);
