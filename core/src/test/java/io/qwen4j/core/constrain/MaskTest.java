@@ -129,6 +129,30 @@ class MaskTest {
     }
 
     @Test
+    void afterATriggerTokenTheGrammarApplies() {
+        TokenConstraint c = GRAMMAR.newConstraintAfter(VOCAB, THINK);
+        float[] logits = new float[MODEL_VOCAB];
+        c.mask(logits, MODEL_VOCAB);
+        assertEquals(Float.NEGATIVE_INFINITY, logits[END]); // cannot end before the answer
+        assertEquals(0f, logits['x']);
+        assertEquals(0f, logits[THINK]);
+        c.accept('x');
+        c.accept(id("]]"));
+        assertFalse(c.isComplete());
+        c.accept(THINK);
+        assertFalse(c.isComplete());
+        logits = new float[MODEL_VOCAB];
+        c.mask(logits, MODEL_VOCAB);
+        assertEquals(0f, logits['[']);
+        assertEquals(Float.NEGATIVE_INFINITY, logits['x']);
+        for (int t : new int[] {'[', id("true"), ']'}) {
+            c.accept(t);
+        }
+        assertTrue(c.isComplete());
+        assertThrows(IllegalArgumentException.class, () -> GRAMMAR.newConstraintAfter(VOCAB, MODEL_VOCAB));
+    }
+
+    @Test
     void logitsBeyondTheModelVocabularyAreMasked() {
         TokenConstraint c = GRAMMAR.newConstraint(VOCAB);
         float[] logits = new float[MODEL_VOCAB + 10];
