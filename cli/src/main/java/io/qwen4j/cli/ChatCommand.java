@@ -65,7 +65,7 @@ final class ChatCommand implements Callable<Integer> {
         runtime.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Model m = ModelLoading.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             ChatFormat format = m.chatFormat().orElseThrow(() -> new UserInputException(
                     m.path() + ": the model has no chat template; use generate --raw"));
             var kwargs = reasoning.templateKwargs();

@@ -67,7 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         runtime.apply();
-        try (Model m = ModelLoading.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             String text = raw ? rawPrompt() : applyChatTemplate(m);
             int[] promptIds = m.tokenizer().encode(text);
             if (promptIds.length == 0) {
