@@ -75,7 +75,7 @@ final class ChatCommand implements Callable<Integer> {
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(probe), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
                     sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
-            ChatSession chat = new ChatSession(m.newSession(runtime.contextLength(m)), m.tokenizer(), format, options,
+            ChatSession chat = new ChatSession(runtime.newSession(m), m.tokenizer(), format, options,
                     system, kwargs, tools);
             Interrupts interrupts = Interrupts.install();
             var console = System.console();

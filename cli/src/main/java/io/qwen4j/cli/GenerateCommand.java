@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (promptIds.length == 0) {
                 throw new UserInputException("the prompt is empty");
             }
-            Session session = m.newSession(runtime.contextLength(m));
+            Session session = runtime.newSession(m);
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
                     sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
