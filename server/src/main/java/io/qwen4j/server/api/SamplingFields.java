@@ -1,0 +1,87 @@
+package io.qwen4j.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qwen4j.core.generate.sampling.SamplerConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The generation fields both endpoints share: sampling (OpenAI's plus the llama.cpp extensions top_k, min_p,
+ * repetition_penalty), stop, n, stream and stream_options. Unset sampling fields keep llama.cpp's defaults
+ * ({@link SamplerConfig#builder()}), as llama-server does.
+ *
+ * @param maxTokens what the request asked for, or null
+ * @param seeded    whether the request fixed the seed
+ */
+record SamplingFields(SamplerConfig sampler, boolean seeded, List<String> stop, Integer maxTokens, int n,
+                      boolean stream, boolean includeUsage) {
+
+    static final int MAX_STOP_STRINGS = 16;
+
+    static SamplingFields parse(JsonNode body, String maxTokensField, int maxN) {
+        var b = SamplerConfig.builder();
+        Double temperature = Fields.number(body, "temperature", 0, 2, false);
+        if (temperature != null) b.temperature(temperature.floatValue());
+        Double topP = Fields.number(body, "top_p", 0, 1, true);
+        if (topP != null) b.topP(topP.floatValue());
+        Long topK = Fields.integer(body, "top_k", 0, Integer.MAX_VALUE);
+        if (topK != null) b.topK(topK.intValue());
+        Double minP = Fields.number(body, "min_p", 0, 1, false);
+        if (minP != null) b.minP(minP.floatValue());
+        Double presence = Fields.number(body, "presence_penalty", -2, 2, false);
+        if (presence != null) b.presencePenalty(presence.floatValue());
+        Double frequency = Fields.number(body, "frequency_penalty", -2, 2, false);
+        if (frequency != null) b.frequencyPenalty(frequency.floatValue());
+        Double repetition = Fields.number(body, "repetition_penalty", 0, 100, true);
+        if (repetition != null) b.repetitionPenalty(repetition.floatValue());
+        Long seed = Fields.integer(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        if (seed != null) b.seed(seed);
+
+        Long maxTokens = Fields.integer(body, maxTokensField, 1, Integer.MAX_VALUE);
+        Long n = Fields.integer(body, "n", 1, maxN);
+        Boolean stream = Fields.bool(body, "stream");
+        boolean includeUsage = false;
+        JsonNode options = Fields.object(body, "stream_options", "stream_options");
+        if (options != null) {
+            Boolean usage = Fields.bool(options, "include_usage");
+            includeUsage = usage != null && usage;
+        }
+        return new SamplingFields(b.build(), seed != null, stop(body), maxTokens == null ? null : maxTokens.intValue(),
+                n == null ? 1 : n.intValue(), stream != null && stream, includeUsage);
+    }
+
+    /** {@code stop}: a string or a list of strings, none empty. */
+    private static List<String> stop(JsonNode body) {
+        JsonNode v = Fields.get(body, "stop");
+        if (v == null) {
+            return List.of();
+        }
+        if (v.isTextual()) {
+            return nonEmpty(List.of(v.asText()));
+        }
+        if (!v.isArray()) {
+            throw Fields.wrongType("stop", "a string or an array of strings", v);
+        }
+        if (v.size() > MAX_STOP_STRINGS) {
+            throw ApiException.invalid("stop", "'stop' holds at most " + MAX_STOP_STRINGS + " strings, got " + v.size());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isTextual()) {
+                throw Fields.wrongType("stop[" + i + "]", "a string", v.get(i));
+            }
+            out.add(v.get(i).asText());
+        }
+        return nonEmpty(out);
+    }
+
+    private static List<String> nonEmpty(List<String> stops) {
+        for (int i = 0; i < stops.size(); i++) {
+            if (stops.get(i).isEmpty()) {
+                throw ApiException.invalid("stop", "'stop' strings must not be empty");
+            }
+        }
+        return stops;
+    }
+}
