@@ -3,6 +3,7 @@ package io.qwen4j.core.gguf;
 import io.qwen4j.core.tensor.GGMLType;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,7 +51,19 @@ public final class GGUFWriter {
     private record Value(GGUFValueType type, Object value) {
     }
 
-    private record PendingTensor(String name, GGMLType type, long[] shape, MemorySegment data) {
+    /**
+     * Produces a tensor's bytes straight into the output file: {@code dst} is the tensor's region of the file,
+     * memory-mapped (shared, so several threads may fill it), exactly {@code type.byteSize(elements)} bytes. Lets
+     * a writer stream tensors that are never all in memory at once.
+     */
+    @FunctionalInterface
+    public interface TensorContent {
+        void writeTo(MemorySegment dst) throws IOException;
+    }
+
+    /** Exactly one of {@code data} and {@code content} is set. */
+    private record PendingTensor(String name, GGMLType type, long[] shape, long bytes, MemorySegment data,
+                                 TensorContent content) {
     }
 
     private final Map<String, Value> metadata = new LinkedHashMap<>();
@@ -122,8 +135,16 @@ public final class GGUFWriter {
      * is kept by {@link GGUFFile}.
      */
     public GGUFWriter putAll(GGUFFile source) {
+        return putAll(source, key -> true);
+    }
+
+    /** As {@link #putAll(GGUFFile)}, for the keys {@code include} accepts. */
+    public GGUFWriter putAll(GGUFFile source, java.util.function.Predicate<String> include) {
         for (Map.Entry<String, Object> e : source.metadata().entrySet()) {
             String key = e.getKey();
+            if (!include.test(key)) {
+                continue;
+            }
             GGUFValueType type = source.valueType(key).orElseThrow();
             if (type == GGUFValueType.ARRAY) {
                 GGUFValueType element = source.arrayElementType(key).orElseThrow();
@@ -160,9 +181,33 @@ public final class GGUFWriter {
      * multiple of the type's block size.
      */
     public GGUFWriter addTensor(String name, GGMLType type, long[] shape, MemorySegment data) {
+        Objects.requireNonNull(data, "data of " + name);
+        long bytes = checkTensor(name, type, shape);
+        if (data.byteSize() != bytes) {
+            throw new IllegalArgumentException("tensor '" + name + "' " + type + " " + Arrays.toString(shape)
+                    + " takes " + bytes + " bytes, but its data has " + data.byteSize());
+        }
+        tensors.put(name, new PendingTensor(name, type, shape.clone(), bytes, data, null));
+        return this;
+    }
+
+    /**
+     * Adds a tensor whose bytes {@code content} writes into the file when {@link #write(Path)} reaches it, so
+     * that only one tensor's worth of work is under way at a time. Same rules for name and shape as
+     * {@link #addTensor(String, GGMLType, long[], MemorySegment)}.
+     */
+    public GGUFWriter addTensor(String name, GGMLType type, long[] shape, TensorContent content) {
+        Objects.requireNonNull(content, "content of " + name);
+        long bytes = checkTensor(name, type, shape);
+        tensors.put(name, new PendingTensor(name, type, shape.clone(), bytes, null, content));
+        return this;
+    }
+
+    /** Validates a new tensor's name, type and shape; returns its size in bytes. */
+    private long checkTensor(String name, GGMLType type, long[] shape) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type of " + name);
-        Objects.requireNonNull(data, "data of " + name);
+        Objects.requireNonNull(shape, "shape of " + name);
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_TENSOR_NAME_BYTES) {
             throw new IllegalArgumentException("tensor name longer than " + MAX_TENSOR_NAME_BYTES + " bytes: "
                     + name);
@@ -186,13 +231,7 @@ public final class GGUFWriter {
             throw new IllegalArgumentException("tensor '" + name + "' rows of " + shape[shape.length - 1]
                     + " elements are not a multiple of the " + type + " block size " + type.blockSize);
         }
-        long bytes = type.byteSize(elements);
-        if (data.byteSize() != bytes) {
-            throw new IllegalArgumentException("tensor '" + name + "' " + type + " " + Arrays.toString(shape)
-                    + " takes " + bytes + " bytes, but its data has " + data.byteSize());
-        }
-        tensors.put(name, new PendingTensor(name, type, shape.clone(), data));
-        return this;
+        return type.byteSize(elements);
     }
 
     /** Writes the file, replacing any file at {@code out}. */
@@ -220,10 +259,10 @@ public final class GGUFWriter {
             header.i32(t.type.id);
             header.i64(offset);
             offsets[i++] = offset;
-            offset = GGUFParser.alignUp(offset + t.data.byteSize(), alignment);
+            offset = GGUFParser.alignUp(offset + t.bytes, alignment);
         }
-        try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long dataStart = GGUFParser.alignUp(header.size(), alignment);
             header.zeros(dataStart - header.size());
             writeFully(channel, header.buffer());
@@ -231,8 +270,16 @@ public final class GGUFWriter {
             for (PendingTensor t : tensors.values()) {
                 long at = dataStart + offsets[i++];
                 pad(channel, at - channel.position());
-                for (long pos = 0; pos < t.data.byteSize(); pos += 1 << 30) {
-                    long len = Math.min(1L << 30, t.data.byteSize() - pos);
+                if (t.content != null) {
+                    // mapping past the end grows the file; a shared arena lets worker threads fill the region
+                    try (Arena arena = Arena.ofShared()) {
+                        t.content.writeTo(channel.map(FileChannel.MapMode.READ_WRITE, at, t.bytes, arena));
+                    }
+                    channel.position(at + t.bytes);
+                    continue;
+                }
+                for (long pos = 0; pos < t.bytes; pos += 1 << 30) {
+                    long len = Math.min(1L << 30, t.bytes - pos);
                     writeFully(channel, t.data.asSlice(pos, len).asByteBuffer());
                 }
             }

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
-/** Reads a Hugging Face {@code config.json} into a {@link ModelConfig}. */
-final class HfConfigReader {
+/** Reads a Hugging Face {@code config.json} into a {@link ModelConfig} (public for the converter). */
+public final class HfConfigReader {
 
     private HfConfigReader() {
     }
 
-    static ModelConfig read(Path configJson) {
+    public static ModelConfig read(Path configJson) {
         JsonConfig json = JsonConfig.read(configJson);
         Architecture arch = architecture(json);
         try {

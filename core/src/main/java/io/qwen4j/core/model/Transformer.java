@@ -133,35 +133,49 @@ final class Transformer {
             }
         });
 
-        // one task per (token, query head); query head h reads KV head h / (heads per KV head)
-        int heads = c.numAttentionHeads();
+        // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
+        // once, while it is in L1, instead of once per query head
+        int kvHeads = c.numKeyValueHeads();
         int group = c.queriesPerKvHead();
-        Parallel.parallelFor(n * heads, (i0, i1) -> {
+        Parallel.parallelFor(n * kvHeads, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                int t = i / heads;
-                int h = i % heads;
-                int kvHead = h / group;
-                int qOff = t * qDim + h * headDim;
+                int t = i / kvHeads;
+                int kvHead = i % kvHeads;
                 int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
                 KVCache cache = s.rowSequence[t].cache;
-                float[] keys = cache.keys[l];
-                float[] values = cache.values[l];
-                float[] scores = s.scores(cache.contextLength);
-                int base = cache.offset(kvHead, 0);
-                for (int p = 0; p <= last; p++) {
-                    scores[p] = VectorOps.dot(s.q, qOff, keys, base + p * headDim, headDim) * attentionScale;
-                }
-                VectorOps.softmaxInPlace(scores, 0, last + 1);
-                int outOff = t * qDim + h * headDim;
-                java.util.Arrays.fill(s.attnOut, outOff, outOff + headDim, 0f);
-                for (int p = 0; p <= last; p++) {
-                    VectorOps.saxpy(s.attnOut, outOff, scores[p], values, base + p * headDim, headDim);
-                }
+                float[] scores = s.scores(group * cache.contextLength);
+                attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache.keys[l], cache.values[l],
+                        cache.offset(kvHead, 0), last, scores, cache.contextLength, s.attnOut);
             }
         });
 
         MatMul.apply(a.output(), s.attnOut, n, s.xb);
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+    }
+
+    /**
+     * Softmax attention of {@code group} consecutive query heads (at {@code qOff}) over positions 0..last of one KV
+     * head whose rows start at {@code base}; results go to the same offsets of {@code out}.
+     */
+    private void attendGroup(float[] q, int qOff, int group, float[] keys, float[] values, int base, int last,
+                             float[] scores, int stride, float[] out) {
+        int headDim = c.headDim();
+        for (int p = 0; p <= last; p++) {
+            int k = base + p * headDim;
+            for (int g = 0; g < group; g++) {
+                scores[g * stride + p] = VectorOps.dot(q, qOff + g * headDim, keys, k, headDim) * attentionScale;
+            }
+        }
+        for (int g = 0; g < group; g++) {
+            VectorOps.softmaxInPlace(scores, g * stride, last + 1);
+        }
+        java.util.Arrays.fill(out, qOff, qOff + group * headDim, 0f);
+        for (int p = 0; p <= last; p++) {
+            int v = base + p * headDim;
+            for (int g = 0; g < group; g++) {
+                VectorOps.saxpy(out, qOff + g * headDim, scores[g * stride + p], values, v, headDim);
+            }
+        }
     }
 
     /** Qwen1's c_attn: one product for q, k and v together, then split per token with the bias added. */

@@ -420,6 +420,24 @@ public final class Tokenizer {
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
+    /**
+     * The bytes token {@code id} decodes to (for an added token, its UTF-8 text), as a fresh array.
+     *
+     * @throws IllegalArgumentException if the id is not {@link #isKnown known}
+     */
+    public byte[] tokenBytes(int id) {
+        if (!isKnown(id)) {
+            throw new IllegalArgumentException("token id " + id + " is not known to this tokenizer (vocabulary size "
+                    + texts.length + ")");
+        }
+        return decodeBytes[id].clone();
+    }
+
+    /** Whether id is an added token ({@code <|im_end|>}, {@code <think>}, ...), special or not, not a BPE token. */
+    public boolean isAdded(int id) {
+        return isKnown(id) && addedIds.get(texts[id]) instanceof Integer added && added == id;
+    }
+
     /** Whether id is an added token flagged special (skipped by {@code decode(ids, true)}). */
     public boolean isSpecial(int id) {
         return id >= 0 && id < special.length && special[id];
