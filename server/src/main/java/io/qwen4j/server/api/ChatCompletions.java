@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.core.chat.template.TemplateException;
+import io.qwen4j.core.generate.RecommendedSampling;
+import io.qwen4j.core.generate.ThinkingBudget;
+import io.qwen4j.core.generate.output.ThinkingStart;
 import io.qwen4j.server.engine.ChoiceSettings;
 import io.qwen4j.server.engine.GenerationJob;
 import io.javalin.http.Context;
@@ -24,15 +27,23 @@ public final class ChatCompletions {
 
     public void handle(Context ctx, JsonNode body) throws IOException {
         ChatRequest request = ChatRequest.parse(body, server.scheduler().parallel());
-        int[] prompt = server.model().tokenizer().encode(render(request));
+        String text = render(request);
+        int[] prompt = server.model().tokenizer().encode(text);
         server.checkPromptFits(prompt.length, "messages");
         SamplingFields sampling = request.sampling();
+        boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), server.model().tokenizer());
         ChoiceSettings base = new ChoiceSettings(
-                server.maxTokens(sampling.maxTokens(), server.maxTokensCap()), sampling.sampler(),
-                server.model().endOfGenerationIds(), sampling.stop(), request.topLogprobs(), null);
+                server.maxTokens(sampling.maxTokens(), server.maxTokensCap()), sampling.sampler(thinking),
+                server.model().endOfGenerationIds(), sampling.stop(), request.topLogprobs(),
+                Constraints.forRequest(request, server.model()),
+                request.thinkingBudget() == null ? null : ThinkingBudget.of(request.thinkingBudget()),
+                Constraints.forcesToolCall(request) ? Constraints.TOOL_CALL_PREFIX : null);
+        if (base.forcedPrefix() != null && server.model().tokenizer().tokenId("<tool_call>").isEmpty()) {
+            throw ApiException.invalid("tool_choice", "this model has no <tool_call> token, so it cannot be made to call a tool");
+        }
         List<ChoiceSettings> choices = new ArrayList<>();
         for (int i = 0; i < sampling.n(); i++) {
-            choices.add(base.withSeed(sampling.sampler().seed() + i));
+            choices.add(base.withSeed(base.sampler().seed() + i));
         }
         JobEvents events = new JobEvents();
         Generation generation = new Generation(List.of(new GenerationJob(prompt, choices, events.listener(0))), events);
@@ -44,13 +55,14 @@ public final class ChatCompletions {
         for (int i = 0; i < outputs.length; i++) {
             outputs[i] = new ChatChoiceOutput(request.topLogprobs() >= 0);
         }
+        String[] finishReasons = new String[outputs.length];
         if (sampling.stream()) {
             stream(ctx, generation, outputs, id, created, sampling.includeUsage());
         } else {
             generation.run(new Generation.Sink() {
                 @Override
                 public void output(JobEvents.Output o) {
-                    outputs[o.choice()].delta(o.text());
+                    outputs[o.choice()].deltas(o.parts());
                     if (!o.logprobs().isEmpty()) {
                         outputs[o.choice()].logprobs(o.logprobs());
                     }
@@ -58,7 +70,7 @@ public final class ChatCompletions {
 
                 @Override
                 public void finished(JobEvents.Finished f) {
-                    outputs[f.choice()].finishReason = FinishReasons.api(f.reason());
+                    finishReasons[f.choice()] = outputs[f.choice()].finishReason(f.reason());
                 }
             });
             ObjectNode response = envelope(id, created, "chat.completion");
@@ -68,7 +80,7 @@ public final class ChatCompletions {
                 c.put("index", i);
                 c.set("message", outputs[i].message());
                 c.set("logprobs", outputs[i].allLogprobs());
-                c.put("finish_reason", outputs[i].finishReason);
+                c.put("finish_reason", finishReasons[i]);
             }
             response.set("usage", generation.usage.toJson());
             ctx.contentType("application/json").result(Json.write(response));
@@ -88,17 +100,19 @@ public final class ChatCompletions {
             @Override
             public void output(JobEvents.Output o) throws IOException {
                 ChatChoiceOutput out = outputs[o.choice()];
-                ObjectNode delta = out.delta(o.text());
+                List<ObjectNode> deltas = out.deltas(o.parts());
                 ObjectNode logprobs = o.logprobs().isEmpty() ? null : out.logprobs(o.logprobs());
-                if (delta != null || logprobs != null) {
-                    sse.send(chunk(id, created, o.choice(), delta == null ? Json.object() : delta, logprobs, null,
-                            includeUsage));
+                if (deltas.isEmpty() && logprobs != null) {
+                    deltas = List.of(Json.object());
+                }
+                for (int i = 0; i < deltas.size(); i++) {
+                    sse.send(chunk(id, created, o.choice(), deltas.get(i), i == 0 ? logprobs : null, null, includeUsage));
                 }
             }
 
             @Override
             public void finished(JobEvents.Finished f) throws IOException {
-                sse.send(chunk(id, created, f.choice(), Json.object(), null, FinishReasons.api(f.reason()),
+                sse.send(chunk(id, created, f.choice(), Json.object(), null, outputs[f.choice()].finishReason(f.reason()),
                         includeUsage));
             }
 

@@ -3,6 +3,8 @@ package io.qwen4j.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.core.generate.RecommendedSampling;
+import io.qwen4j.core.generate.output.ThinkingStart;
 import io.qwen4j.server.engine.ChoiceSettings;
 import io.qwen4j.server.engine.GenerationJob;
 import io.qwen4j.server.engine.TokenLogprob;
@@ -51,15 +53,18 @@ public final class Completions {
         if (bestOf != null && bestOf != sampling.n()) {
             throw ApiException.invalid("best_of", "'best_of' is not supported unless it equals n");
         }
-        ChoiceSettings base = new ChoiceSettings(server.maxTokens(sampling.maxTokens(), DEFAULT_MAX_TOKENS),
-                sampling.sampler(), server.model().endOfGenerationIds(), sampling.stop(),
-                logprobs == null ? -1 : logprobs.intValue(), null);
         JobEvents events = new JobEvents();
         List<GenerationJob> jobs = new ArrayList<>();
+        long seed = sampling.sampler(false).seed(); // one seed for the request: random unless it fixed one
         for (int p = 0; p < prompts.size(); p++) {
+            boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(promptTexts.get(p)),
+                    server.model().tokenizer());
+            ChoiceSettings base = new ChoiceSettings(server.maxTokens(sampling.maxTokens(), DEFAULT_MAX_TOKENS),
+                    sampling.sampler(thinking), server.model().endOfGenerationIds(), sampling.stop(),
+                    logprobs == null ? -1 : logprobs.intValue());
             List<ChoiceSettings> choices = new ArrayList<>();
             for (int i = 0; i < sampling.n(); i++) {
-                choices.add(base.withSeed(sampling.sampler().seed() + i));
+                choices.add(base.withSeed(seed + i));
             }
             jobs.add(new GenerationJob(prompts.get(p), choices, events.listener(p * sampling.n())));
         }

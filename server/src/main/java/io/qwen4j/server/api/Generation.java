@@ -76,7 +76,8 @@ final class Generation {
                     }
                     case JobEvents.Output o -> sink.output(o);
                     case JobEvents.Finished f -> {
-                        usage.completionTokens += f.generatedTokens();
+                        usage.completionTokens += f.completionTokens();
+                        usage.reasoningTokens += f.reasoningTokens();
                         finished++;
                         sink.finished(f);
                     }

@@ -1,6 +1,7 @@
 package io.qwen4j.server.api;
 
 import io.qwen4j.core.generate.FinishReason;
+import io.qwen4j.core.generate.output.OutputEvent;
 import io.qwen4j.server.engine.JobListener;
 import io.qwen4j.server.engine.TokenLogprob;
 
@@ -21,10 +22,10 @@ final class JobEvents {
     record Started(int promptTokens, int cachedTokens) implements Event {
     }
 
-    record Output(int choice, String text, List<TokenLogprob> logprobs) implements Event {
+    record Output(int choice, String text, List<OutputEvent> parts, List<TokenLogprob> logprobs) implements Event {
     }
 
-    record Finished(int choice, FinishReason reason, int generatedTokens) implements Event {
+    record Finished(int choice, FinishReason reason, int completionTokens, int reasoningTokens) implements Event {
     }
 
     record Failed(RuntimeException error) implements Event {
@@ -41,13 +42,13 @@ final class JobEvents {
             }
 
             @Override
-            public void onOutput(int choice, String text, List<TokenLogprob> logprobs) {
-                queue.add(new Output(offset + choice, text, logprobs));
+            public void onOutput(int choice, String text, List<OutputEvent> parts, List<TokenLogprob> logprobs) {
+                queue.add(new Output(offset + choice, text, parts, logprobs));
             }
 
             @Override
-            public void onFinished(int choice, FinishReason reason, int generatedTokens) {
-                queue.add(new Finished(offset + choice, reason, generatedTokens));
+            public void onFinished(int choice, FinishReason reason, int completionTokens, int reasoningTokens) {
+                queue.add(new Finished(offset + choice, reason, completionTokens, reasoningTokens));
             }
 
             @Override

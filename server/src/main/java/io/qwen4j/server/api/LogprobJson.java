@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.server.engine.TokenLogprob;
 
-import java.nio.charset.StandardCharsets;
 
 /** Token logprobs in OpenAI's shapes: chat's list of items, and the legacy completions' parallel arrays. */
 final class LogprobJson {
@@ -27,7 +26,7 @@ final class LogprobJson {
         o.put("token", t.text());
         o.put("logprob", t.logprob());
         ArrayNode bytes = o.putArray("bytes");
-        for (byte b : t.text().getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : t.bytes()) {
             bytes.add(b & 0xff);
         }
         return o;

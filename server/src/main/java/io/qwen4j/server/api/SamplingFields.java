@@ -1,6 +1,7 @@
 package io.qwen4j.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qwen4j.core.generate.RecommendedSampling;
 import io.qwen4j.core.generate.sampling.SamplerConfig;
 
 import java.util.ArrayList;
@@ -8,36 +9,25 @@ import java.util.List;
 
 /**
  * The generation fields both endpoints share: sampling (OpenAI's plus the llama.cpp extensions top_k, min_p,
- * repetition_penalty), stop, n, stream and stream_options. Unset sampling fields keep llama.cpp's defaults
- * ({@link SamplerConfig#builder()}), as llama-server does.
+ * repetition_penalty), stop, n, stream and stream_options. Unset sampling fields are null.
  *
  * @param maxTokens what the request asked for, or null
- * @param seeded    whether the request fixed the seed
  */
-record SamplingFields(SamplerConfig sampler, boolean seeded, List<String> stop, Integer maxTokens, int n,
-                      boolean stream, boolean includeUsage) {
+record SamplingFields(Float temperature, Integer topK, Float topP, Float minP, Float presencePenalty,
+                      Float frequencyPenalty, Float repetitionPenalty, Long seed, List<String> stop, Integer maxTokens,
+                      int n, boolean stream, boolean includeUsage) {
 
     static final int MAX_STOP_STRINGS = 16;
 
     static SamplingFields parse(JsonNode body, String maxTokensField, int maxN) {
-        var b = SamplerConfig.builder();
         Double temperature = Fields.number(body, "temperature", 0, 2, false);
-        if (temperature != null) b.temperature(temperature.floatValue());
         Double topP = Fields.number(body, "top_p", 0, 1, true);
-        if (topP != null) b.topP(topP.floatValue());
         Long topK = Fields.integer(body, "top_k", 0, Integer.MAX_VALUE);
-        if (topK != null) b.topK(topK.intValue());
         Double minP = Fields.number(body, "min_p", 0, 1, false);
-        if (minP != null) b.minP(minP.floatValue());
         Double presence = Fields.number(body, "presence_penalty", -2, 2, false);
-        if (presence != null) b.presencePenalty(presence.floatValue());
         Double frequency = Fields.number(body, "frequency_penalty", -2, 2, false);
-        if (frequency != null) b.frequencyPenalty(frequency.floatValue());
         Double repetition = Fields.number(body, "repetition_penalty", 0, 100, true);
-        if (repetition != null) b.repetitionPenalty(repetition.floatValue());
         Long seed = Fields.integer(body, "seed", Long.MIN_VALUE, Long.MAX_VALUE);
-        if (seed != null) b.seed(seed);
-
         Long maxTokens = Fields.integer(body, maxTokensField, 1, Integer.MAX_VALUE);
         Long n = Fields.integer(body, "n", 1, maxN);
         Boolean stream = Fields.bool(body, "stream");
@@ -47,8 +37,31 @@ record SamplingFields(SamplerConfig sampler, boolean seeded, List<String> stop, 
             Boolean usage = Fields.bool(options, "include_usage");
             includeUsage = usage != null && usage;
         }
-        return new SamplingFields(b.build(), seed != null, stop(body), maxTokens == null ? null : maxTokens.intValue(),
-                n == null ? 1 : n.intValue(), stream != null && stream, includeUsage);
+        return new SamplingFields(toFloat(temperature), topK == null ? null : topK.intValue(), toFloat(topP),
+                toFloat(minP), toFloat(presence), toFloat(frequency), toFloat(repetition), seed, stop(body),
+                maxTokens == null ? null : maxTokens.intValue(), n == null ? 1 : n.intValue(),
+                stream != null && stream, includeUsage);
+    }
+
+    /**
+     * The sampler: Qwen's recommended settings for the mode the prompt sets (thinking or not), as the CLI uses,
+     * with the request's fields on top; a random seed unless the request fixed one.
+     */
+    SamplerConfig sampler(boolean thinking) {
+        SamplerConfig.Builder b = RecommendedSampling.forMode(thinking);
+        if (temperature != null) b.temperature(temperature);
+        if (topK != null) b.topK(topK);
+        if (topP != null) b.topP(topP);
+        if (minP != null) b.minP(minP);
+        if (presencePenalty != null) b.presencePenalty(presencePenalty);
+        if (frequencyPenalty != null) b.frequencyPenalty(frequencyPenalty);
+        if (repetitionPenalty != null) b.repetitionPenalty(repetitionPenalty);
+        if (seed != null) b.seed(seed);
+        return b.build();
+    }
+
+    private static Float toFloat(Double d) {
+        return d == null ? null : d.floatValue();
     }
 
     /** {@code stop}: a string or a list of strings, none empty. */

@@ -1,6 +1,7 @@
 package io.qwen4j.server.engine;
 
 import io.qwen4j.core.generate.FinishReason;
+import io.qwen4j.core.generate.output.OutputEvent;
 
 import java.util.List;
 
@@ -13,11 +14,19 @@ public interface JobListener {
     /** The prompt is in the cache: {@code cachedTokens} of its {@code promptTokens} came from the prefix cache. */
     void onStarted(int promptTokens, int cachedTokens);
 
-    /** New final text of one choice (may be empty when only logprobs are new). */
-    void onOutput(int choice, String text, List<TokenLogprob> logprobs);
+    /**
+     * New output of one choice: the raw text that became final, the same text taken apart (reasoning, content,
+     * tool calls; the parts may lag the raw text while a tag is undecided), and the logprobs of the tokens drawn.
+     */
+    void onOutput(int choice, String text, List<OutputEvent> events, List<TokenLogprob> logprobs);
 
-    /** One choice has ended; {@code generatedTokens} counts every token drawn for it. */
-    void onFinished(int choice, FinishReason reason, int generatedTokens);
+    /**
+     * One choice has ended.
+     *
+     * @param completionTokens every token after the prompt (injected text and the end-of-generation token included)
+     * @param reasoningTokens  the part of them in the think block
+     */
+    void onFinished(int choice, FinishReason reason, int completionTokens, int reasoningTokens);
 
     /** The job failed as a whole; no further calls follow. */
     void onFailed(RuntimeException error);

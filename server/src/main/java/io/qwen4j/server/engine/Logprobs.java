@@ -23,9 +23,9 @@ final class Logprobs {
         double logZ = max + Math.log(sum);
         List<TokenLogprob> best = new ArrayList<>(top);
         for (int id : topIds(logits, vocab, top)) {
-            best.add(new TokenLogprob(id, text(tokenizer, id), logits[id] - logZ, List.of()));
+            best.add(new TokenLogprob(id, text(tokenizer, id), bytes(tokenizer, id), logits[id] - logZ, List.of()));
         }
-        return new TokenLogprob(token, text(tokenizer, token), logits[token] - logZ, best);
+        return new TokenLogprob(token, text(tokenizer, token), bytes(tokenizer, token), logits[token] - logZ, best);
     }
 
     /**
@@ -48,6 +48,10 @@ final class Logprobs {
             ids[at] = i;
         }
         return java.util.Arrays.copyOf(ids, size);
+    }
+
+    static byte[] bytes(Tokenizer tokenizer, int id) {
+        return tokenizer.isKnown(id) ? tokenizer.tokenBytes(id) : new byte[0];
     }
 
     static String text(Tokenizer tokenizer, int id) {

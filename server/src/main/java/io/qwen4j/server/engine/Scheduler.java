@@ -208,6 +208,7 @@ public final class Scheduler implements AutoCloseable {
             }
             reapCancelled();
             prefillStep();
+            feedStep();
             sampleStep();
             decodeStep();
             updateGauges();
@@ -224,7 +225,7 @@ public final class Scheduler implements AutoCloseable {
         waiting.removeIf(job -> {
             if (job.isCancelled()) {
                 for (int c = 0; c < job.choiceCount(); c++) {
-                    job.listener.onFinished(c, FinishReason.CANCELLED, 0);
+                    job.listener.onFinished(c, FinishReason.CANCELLED, 0, 0);
                 }
                 return true;
             }
@@ -351,13 +352,17 @@ public final class Scheduler implements AutoCloseable {
                 job.prefilled = to;
                 if (to == job.prompt.length) {
                     System.arraycopy(logits, 0, primary.logits, 0, vocab);
-                    primary.state = Slot.State.SAMPLE;
                     for (int c = 1; c < job.slots.length; c++) {
                         Slot sibling = job.slots[c];
                         sibling.session.copyPrefixFrom(primary.session, job.prompt.length);
                         System.arraycopy(job.prompt, 0, sibling.tokens, 0, job.prompt.length);
                         System.arraycopy(primary.logits, 0, sibling.logits, 0, vocab);
-                        sibling.state = Slot.State.SAMPLE;
+                    }
+                    for (Slot s : job.slots.clone()) {
+                        int before = s.sequence.outputTokens();
+                        int[] feed = s.sequence.begin();
+                        countTokens(job, s.sequence.outputTokens() - before);
+                        next(s, feed);
                     }
                 }
             } catch (RuntimeException e) {
@@ -375,23 +380,56 @@ public final class Scheduler implements AutoCloseable {
             }
             GenerationJob job = s.sequence.job;
             try {
-                int before = s.sequence.generated();
-                int token = s.sequence.step(s.logits, vocab);
-                if (s.sequence.generated() > before) {
-                    observer.tokenGenerated();
-                    if (!job.firstTokenSeen) {
-                        job.firstTokenSeen = true;
-                        observer.firstToken(System.nanoTime() - job.submittedNanos);
-                    }
-                }
-                if (token < 0) {
-                    endSequence(s);
-                } else {
-                    s.nextToken = token;
-                    s.state = Slot.State.DECODE;
-                }
+                int before = s.sequence.outputTokens();
+                int[] feed = s.sequence.step(s.logits);
+                countTokens(job, s.sequence.outputTokens() - before);
+                next(s, feed);
             } catch (RuntimeException e) {
                 fail(job, e);
+            }
+        }
+    }
+
+    /** Where a sequence goes after it wrote tokens: ended, one token for the batch, or several to feed alone. */
+    private void next(Slot s, int[] feed) {
+        if (!s.sequence.live()) {
+            endSequence(s);
+        } else if (feed.length == 0) {
+            s.state = Slot.State.SAMPLE;
+        } else if (feed.length == 1) {
+            s.nextToken = feed[0];
+            s.state = Slot.State.DECODE;
+        } else {
+            s.feed = feed;
+            s.state = Slot.State.FEED;
+        }
+    }
+
+    private void countTokens(GenerationJob job, int tokens) {
+        for (int i = 0; i < tokens; i++) {
+            observer.tokenGenerated();
+        }
+        if (tokens > 0 && !job.firstTokenSeen) {
+            job.firstTokenSeen = true;
+            observer.firstToken(System.nanoTime() - job.submittedNanos);
+        }
+    }
+
+    /** Feeds injected text (a stop-thinking text, a forced prefix) of the sequences that have some, each alone. */
+    private void feedStep() {
+        for (Slot s : slots) {
+            if (s.state != Slot.State.FEED) {
+                continue;
+            }
+            try {
+                int at = s.session.position();
+                float[] logits = s.session.ingest(s.feed);
+                System.arraycopy(s.feed, 0, s.tokens, at, s.feed.length);
+                System.arraycopy(logits, 0, s.logits, 0, vocab);
+                s.feed = null;
+                s.state = Slot.State.SAMPLE;
+            } catch (RuntimeException e) {
+                fail(s.sequence.job, e);
             }
         }
     }

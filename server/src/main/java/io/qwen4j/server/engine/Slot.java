@@ -8,7 +8,7 @@ import io.qwen4j.core.model.Session;
  */
 final class Slot {
 
-    enum State { FREE, PREFILL, AWAIT_PREFILL, SAMPLE, DECODE }
+    enum State { FREE, PREFILL, AWAIT_PREFILL, FEED, SAMPLE, DECODE }
 
     final int index;
     final Session session;
@@ -18,6 +18,8 @@ final class Slot {
     State state = State.FREE;
     Sequence sequence;
     int nextToken = -1;
+    /** Several tokens to feed at once (injected text), in the FEED state. */
+    int[] feed;
 
     Slot(int index, Session session) {
         this.index = index;
@@ -40,5 +42,6 @@ final class Slot {
         state = State.FREE;
         sequence = null;
         nextToken = -1;
+        feed = null;
     }
 }
