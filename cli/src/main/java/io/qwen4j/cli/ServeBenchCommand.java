@@ -118,6 +118,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         body.put("messages", List.of(Map.of("role", "user", "content", prompt)));
         body.put("max_tokens", maxTokens);
         body.put("temperature", 0.8);
+        body.put("ignore_eos", true); // every stream generates exactly -n tokens
         body.put("stream", true);
         body.put("stream_options", Map.of("include_usage", true));
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))

@@ -34,7 +34,7 @@ public final class ChatCompletions {
         boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), server.model().tokenizer());
         ChoiceSettings base = new ChoiceSettings(
                 server.maxTokens(sampling.maxTokens(), server.maxTokensCap()), sampling.sampler(thinking),
-                server.model().endOfGenerationIds(), sampling.stop(), request.topLogprobs(),
+                sampling.stopTokens(server.model().endOfGenerationIds()), sampling.stop(), request.topLogprobs(),
                 Constraints.forRequest(request, server.model()),
                 request.thinkingBudget() == null ? null : ThinkingBudget.of(request.thinkingBudget()),
                 Constraints.forcesToolCall(request) ? Constraints.TOOL_CALL_PREFIX : null);

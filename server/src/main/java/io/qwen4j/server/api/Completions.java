@@ -60,7 +60,7 @@ public final class Completions {
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(promptTexts.get(p)),
                     server.model().tokenizer());
             ChoiceSettings base = new ChoiceSettings(server.maxTokens(sampling.maxTokens(), DEFAULT_MAX_TOKENS),
-                    sampling.sampler(thinking), server.model().endOfGenerationIds(), sampling.stop(),
+                    sampling.sampler(thinking), sampling.stopTokens(server.model().endOfGenerationIds()), sampling.stop(),
                     logprobs == null ? -1 : logprobs.intValue());
             List<ChoiceSettings> choices = new ArrayList<>();
             for (int i = 0; i < sampling.n(); i++) {

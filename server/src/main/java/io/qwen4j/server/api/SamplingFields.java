@@ -9,13 +9,14 @@ import java.util.List;
 
 /**
  * The generation fields both endpoints share: sampling (OpenAI's plus the llama.cpp extensions top_k, min_p,
- * repetition_penalty), stop, n, stream and stream_options. Unset sampling fields are null.
+ * repetition_penalty), stop, n, stream and stream_options, and llama-server's ignore_eos (generate past the
+ * end-of-generation tokens, for benchmarks). Unset sampling fields are null.
  *
  * @param maxTokens what the request asked for, or null
  */
 record SamplingFields(Float temperature, Integer topK, Float topP, Float minP, Float presencePenalty,
                       Float frequencyPenalty, Float repetitionPenalty, Long seed, List<String> stop, Integer maxTokens,
-                      int n, boolean stream, boolean includeUsage) {
+                      int n, boolean stream, boolean includeUsage, boolean ignoreEos) {
 
     static final int MAX_STOP_STRINGS = 16;
 
@@ -37,10 +38,11 @@ record SamplingFields(Float temperature, Integer topK, Float topP, Float minP, F
             Boolean usage = Fields.bool(options, "include_usage");
             includeUsage = usage != null && usage;
         }
+        Boolean ignoreEos = Fields.bool(body, "ignore_eos");
         return new SamplingFields(toFloat(temperature), topK == null ? null : topK.intValue(), toFloat(topP),
                 toFloat(minP), toFloat(presence), toFloat(frequency), toFloat(repetition), seed, stop(body),
                 maxTokens == null ? null : maxTokens.intValue(), n == null ? 1 : n.intValue(),
-                stream != null && stream, includeUsage);
+                stream != null && stream, includeUsage, ignoreEos != null && ignoreEos);
     }
 
     /**
@@ -58,6 +60,11 @@ record SamplingFields(Float temperature, Integer topK, Float topP, Float minP, F
         if (repetitionPenalty != null) b.repetitionPenalty(repetitionPenalty);
         if (seed != null) b.seed(seed);
         return b.build();
+    }
+
+    /** The tokens that end an answer: the model's end-of-generation ids, none with ignore_eos. */
+    java.util.Set<Integer> stopTokens(java.util.Set<Integer> endOfGeneration) {
+        return ignoreEos ? java.util.Set.of() : endOfGeneration;
     }
 
     private static Float toFloat(Double d) {
