@@ -30,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Continuous batching under load, the queue, cancellation and the prefix cache, seen from outside. */
 class SchedulingTest {
 
+    /** A context long enough that a stream is still generating when the test acts on it (seconds on a tiny model). */
+    static final int LONG = 4096;
+
     static String chatBody(String user, int maxTokens, boolean stream, String extra) {
         return "{\"messages\": [{\"role\": \"user\", \"content\": " + Http.JSON.valueToTree(user) + "}], \"max_tokens\": "
                 + maxTokens + ", \"temperature\": 0, \"stream\": " + stream + extra + "}";
@@ -99,8 +102,9 @@ class SchedulingTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aFullQueueAnswers429WithRetryAfter() throws Exception {
-        try (QwenServer server = QwenServer.start(TestModels.qwen3(), TestModels.options().withParallel(1).withQueueCapacity(1))) {
-            String longRun = chatBody("Go on forever", 480, true, ", \"ignore_eos\": true");
+        try (QwenServer server = QwenServer.start(TestModels.qwen3(), ServerOptions.defaults("qwen3-tiny", LONG)
+                .withPort(0).withParallel(1).withQueueCapacity(1))) {
+            String longRun = chatBody("Go on forever", LONG - 100, true, ", \"ignore_eos\": true");
             HttpResponse<InputStream> running = open(server.url(), longRun);
             awaitMetric(server, "qwen4j_active_sequences", 1);
             HttpResponse<InputStream> waiting = open(server.url(), longRun);
@@ -118,8 +122,9 @@ class SchedulingTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aClientThatDisconnectsFreesItsSlot() throws Exception {
-        try (QwenServer server = QwenServer.start(TestModels.qwen3(), TestModels.options().withParallel(2))) {
-            HttpResponse<InputStream> r = open(server.url(), chatBody("Talk to me", 480, true, ", \"ignore_eos\": true"));
+        try (QwenServer server = QwenServer.start(TestModels.qwen3(), ServerOptions.defaults("qwen3-tiny", LONG)
+                .withPort(0).withParallel(2))) {
+            HttpResponse<InputStream> r = open(server.url(), chatBody("Talk to me", LONG - 100, true, ", \"ignore_eos\": true"));
             BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
             int events = 0;
             while (events < 4) {
@@ -132,7 +137,7 @@ class SchedulingTest {
             awaitMetric(server, "qwen4j_active_sequences", 0);
             String metrics = server.metrics().scrape();
             assertEquals(1, Http.metric(metrics, "qwen4j_sequences_cancelled_total"));
-            assertTrue(Http.metric(metrics, "qwen4j_generated_tokens_total") < 480, "stopped early");
+            assertTrue(Http.metric(metrics, "qwen4j_generated_tokens_total") < LONG - 100, "stopped early");
             // the freed slot serves the next request
             Http.Response next = Http.post(server.url() + "/v1/chat/completions", chatBody("hi", 4, false, ""));
             assertEquals(200, next.status(), next.body());
@@ -157,6 +162,21 @@ class SchedulingTest {
             String metrics = server.metrics().scrape();
             assertEquals(1, Http.metric(metrics, "qwen4j_prefix_cache_hits_total"));
             assertEquals(cached, Http.metric(metrics, "qwen4j_prefix_cache_tokens_total"));
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shutdownEndsRunningStreamsCleanlyAndRefusesNewWork() throws Exception {
+        QwenServer server = QwenServer.start(TestModels.qwen3(), TestModels.options());
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            HttpResponse<InputStream> r = open(server.url(), chatBody("Talk to me", 480, true, ", \"ignore_eos\": true"));
+            Future<String> text = clients.submit(() -> readStream(r.body()));
+            awaitMetric(server, "qwen4j_active_sequences", 1);
+            assertTrue(!server.shutdown(Duration.ofMillis(100)), "the stream outlived the grace period");
+            text.get(20, TimeUnit.SECONDS); // ended with a finish chunk and [DONE]
+        } finally {
+            server.close();
         }
     }
 
