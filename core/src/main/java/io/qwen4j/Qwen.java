@@ -4,6 +4,8 @@ import io.qwen4j.core.ModelFormatException;
 import io.qwen4j.core.chat.ChatFormat;
 import io.qwen4j.core.chat.ChatOptions;
 import io.qwen4j.core.chat.ChatSession;
+import io.qwen4j.core.constrain.Grammar;
+import io.qwen4j.core.constrain.TokenVocabulary;
 import io.qwen4j.core.generate.GenerateOptions;
 import io.qwen4j.core.generate.GenerationResult;
 import io.qwen4j.core.generate.Generator;
@@ -50,6 +52,12 @@ public final class Qwen implements AutoCloseable {
         int ctx = options.contextLength() > 0 ? options.contextLength() : model.defaultContextLength();
         GenerateOptions generate = new GenerateOptions(options.maxTokens(), options.sampler(),
                 model.endOfGenerationIds(), options.stop()).withThinkingBudget(options.thinkingBudget());
+        if (options.grammar() != null) {
+            TokenVocabulary vocabulary = TokenVocabulary.of(model.tokenizer(), model.config().vocabSize(),
+                    model.endOfGenerationIds());
+            Grammar grammar = options.grammar();
+            generate = generate.withConstraint(() -> grammar.newConstraint(vocabulary));
+        }
         return new ChatSession(model.newSession(ctx), model.tokenizer(), format, generate, options.system(),
                 options.templateKwargs(), options.tools());
     }

@@ -52,6 +52,9 @@ final class ChatCommand implements Callable<Integer> {
     ReasoningOptions reasoning;
 
     @Mixin
+    ConstraintOptions constraint;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -62,7 +65,7 @@ final class ChatCommand implements Callable<Integer> {
         runtime.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Model m = ModelLoading.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             ChatFormat format = m.chatFormat().orElseThrow(() -> new UserInputException(
                     m.path() + ": the model has no chat template; use generate --raw"));
             var kwargs = reasoning.templateKwargs();
@@ -71,8 +74,8 @@ final class ChatCommand implements Callable<Integer> {
             String probe = format.render(List.of(ChatMessage.user("?")), tools, true, kwargs);
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(probe), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
-                    sampling.stopStrings()).withThinkingBudget(reasoning.budget());
-            ChatSession chat = new ChatSession(m.newSession(runtime.contextLength(m)), m.tokenizer(), format, options,
+                    sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
+            ChatSession chat = new ChatSession(runtime.newSession(m), m.tokenizer(), format, options,
                     system, kwargs, tools);
             Interrupts interrupts = Interrupts.install();
             var console = System.console();

@@ -56,6 +56,9 @@ final class GenerateCommand implements Callable<Integer> {
     ReasoningOptions reasoning;
 
     @Mixin
+    ConstraintOptions constraint;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -64,16 +67,16 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         runtime.apply();
-        try (Model m = ModelLoading.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             String text = raw ? rawPrompt() : applyChatTemplate(m);
             int[] promptIds = m.tokenizer().encode(text);
             if (promptIds.length == 0) {
                 throw new UserInputException("the prompt is empty");
             }
-            Session session = m.newSession(runtime.contextLength(m));
+            Session session = runtime.newSession(m);
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
-                    sampling.stopStrings()).withThinkingBudget(reasoning.budget());
+                    sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
             PrintWriter out = spec.commandLine().getOut();
             GenerationResult r = Generator.generate(session, m.tokenizer(), promptIds, options, json ? null : piece -> {
                 out.print(piece);

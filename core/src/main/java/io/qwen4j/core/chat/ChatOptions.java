@@ -1,5 +1,6 @@
 package io.qwen4j.core.chat;
 
+import io.qwen4j.core.constrain.Grammar;
 import io.qwen4j.core.generate.RecommendedSampling;
 import io.qwen4j.core.generate.ThinkingBudget;
 import io.qwen4j.core.generate.sampling.SamplerConfig;
@@ -20,10 +21,12 @@ import java.util.Map;
  * @param contextLength  KV cache size in tokens; 0 = the model's default
  * @param tools          OpenAI function tools as JSON values ({@link Tools#parse}); empty for none
  * @param thinkingBudget a limit on each answer's think block, or null for none
+ * @param grammar        the language every answer must be in (a JSON schema, a GBNF grammar), or null; with
+ *                       thinking, it applies after the think block
  */
 public record ChatOptions(String system, SamplerConfig sampler, int maxTokens, int contextLength,
                           List<String> stop, Map<String, Object> templateKwargs, List<Object> tools,
-                          ThinkingBudget thinkingBudget) {
+                          ThinkingBudget thinkingBudget, Grammar grammar) {
 
     public ChatOptions {
         if (maxTokens < 1) {
@@ -39,7 +42,7 @@ public record ChatOptions(String system, SamplerConfig sampler, int maxTokens, i
 
     public ChatOptions(String system, SamplerConfig sampler, int maxTokens, int contextLength, List<String> stop,
                        Map<String, Object> templateKwargs) {
-        this(system, sampler, maxTokens, contextLength, stop, templateKwargs, List.of(), null);
+        this(system, sampler, maxTokens, contextLength, stop, templateKwargs, List.of(), null, null);
     }
 
     public static ChatOptions defaults() {
@@ -59,6 +62,7 @@ public record ChatOptions(String system, SamplerConfig sampler, int maxTokens, i
         private final Map<String, Object> templateKwargs = new LinkedHashMap<>();
         private List<Object> tools = List.of();
         private ThinkingBudget thinkingBudget;
+        private Grammar grammar;
 
         public Builder system(String system) { this.system = system; return this; }
         /** Fixed sampling; without it each turn gets Qwen's recommended settings for its mode. */
@@ -75,9 +79,14 @@ public record ChatOptions(String system, SamplerConfig sampler, int maxTokens, i
         /** At most {@code tokens} of reasoning, then Qwen's stop-thinking text (0 = no thinking at all). */
         public Builder thinkingBudget(int tokens) { return thinkingBudget(ThinkingBudget.of(tokens)); }
         public Builder thinkingBudget(ThinkingBudget budget) { this.thinkingBudget = budget; return this; }
+        /** Every answer is JSON valid against this JSON Schema (constrained decoding). */
+        public Builder jsonSchema(String schemaJson) { return grammar(Grammar.fromJsonSchema(schemaJson)); }
+        /** Every answer is in this grammar, e.g. {@link Grammar#fromGbnf} or {@link Grammar#anyJsonObject()}. */
+        public Builder grammar(Grammar grammar) { this.grammar = grammar; return this; }
 
         public ChatOptions build() {
-            return new ChatOptions(system, sampler, maxTokens, contextLength, stop, templateKwargs, tools, thinkingBudget);
+            return new ChatOptions(system, sampler, maxTokens, contextLength, stop, templateKwargs, tools, thinkingBudget,
+                    grammar);
         }
     }
 }

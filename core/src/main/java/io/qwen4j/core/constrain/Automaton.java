@@ -152,10 +152,15 @@ final class Automaton {
         final Frame[] stacks;
         final boolean complete;
         final State[] next;
-        /** Lazily computed per-state facts for the mask; see {@link ConstraintEngine}. */
-        long loopLo;
-        long loopHi;
-        byte utf8Loop;
+        /**
+         * Lazily computed facts for the mask (see {@link ConstraintEngine}): the state most ASCII bytes lead to,
+         * which ASCII bytes lead there, and whether every non-ASCII character does too (0 unknown, 1 yes, 2 no).
+         */
+        State successor;
+        boolean successorKnown;
+        long plainLo;
+        long plainHi;
+        byte utf8ToSuccessor;
         long[] mask;
 
         State(int id, Frame[] stacks, boolean complete, int classes) {

@@ -33,6 +33,7 @@ final class ConstraintEngine {
     private final int words;
     private int cachedMasks;
     private int[] nodeStack = new int[64];
+    private int[] charStack = new int[64];
     private State[] stateStack = new State[64];
 
     ConstraintEngine(CompiledGrammar grammar, TokenVocabulary vocabulary) {
@@ -64,6 +65,16 @@ final class ConstraintEngine {
         if (s.mask != null) {
             return s.mask;
         }
+        long[] bits = compute(s);
+        if (cachedMasks < MAX_CACHED_MASKS) {
+            s.mask = bits;
+            cachedMasks++;
+        }
+        return bits;
+    }
+
+    /** The allowed ids in state {@code s}, computed afresh (the cache is neither read nor filled). */
+    synchronized long[] compute(State s) {
         long[] bits = new long[words];
         if (!s.isFinal()) {
             walk(s, bits);
@@ -82,28 +93,25 @@ final class ConstraintEngine {
         if (!any) {
             throw new IllegalStateException("no token of the vocabulary can continue the grammar here");
         }
-        if (cachedMasks < MAX_CACHED_MASKS) {
-            s.mask = bits;
-            cachedMasks++;
-        }
         return bits;
     }
 
     private void walk(State root, long[] bits) {
         int top = 0;
         nodeStack[0] = 0;
+        charStack[0] = 0;
         stateStack[0] = root;
         byte[] nodeByte = trie.nodeByte;
         int[] subtreeEnd = trie.subtreeEnd;
         int[] firstToken = trie.firstToken;
         while (top >= 0) {
             int node = nodeStack[top];
+            int chars = charStack[top];
             State state = stateStack[top];
             top--;
             boolean boundary = (trie.flags[node] & TokenTrie.FLAG_BOUNDARY) != 0;
             for (int child = node + 1; child < subtreeEnd[node]; child = subtreeEnd[child]) {
-                if (boundary && loopsOverSubtree(state, child)) {
-                    allow(bits, firstToken[child], firstToken[subtreeEnd[child]]);
+                if (boundary && allowByCharacters(state, child, chars, bits)) {
                     continue;
                 }
                 State next = automaton.next(state, nodeByte[child] & 0xFF);
@@ -114,9 +122,11 @@ final class ConstraintEngine {
                 if (child + 1 < subtreeEnd[child] && !next.isFinal()) {
                     if (++top == nodeStack.length) {
                         nodeStack = java.util.Arrays.copyOf(nodeStack, top * 2);
+                        charStack = java.util.Arrays.copyOf(charStack, top * 2);
                         stateStack = java.util.Arrays.copyOf(stateStack, top * 2);
                     }
                     nodeStack[top] = child;
+                    charStack[top] = chars + ((nodeByte[child] & 0xC0) == 0x80 ? 0 : 1);
                     stateStack[top] = next;
                 }
             }
@@ -135,43 +145,133 @@ final class ConstraintEngine {
     }
 
     /**
-     * Whether every token below {@code child} keeps the parser in {@code state}: all its ASCII bytes loop there,
-     * and if it has other bytes, they form whole (or cut-off final) characters and every character loops.
+     * Allows the tokens below {@code child} without walking its nodes where it can, and says whether it could.
+     * From a state on, follow its "successor", the state most ASCII bytes lead to, once per character: if each
+     * ASCII byte of the subtree leads to the successor in each state along the way, and so does each non-ASCII
+     * character (the subtree being well-formed UTF-8), then after c characters every token of the subtree is in
+     * the c-th state of that chain. If the chain is as long as the subtree's longest token, the whole subtree is
+     * allowed at once; if it is shorter, each token is checked by its length, and only the tokens longer than the
+     * chain are followed further, from the chain's last state. Inside an unbounded JSON string the successor is the
+     * state itself; inside a string of bounded length it is the state with one more character.
      */
-    private boolean loopsOverSubtree(State state, int child) {
-        if (state.utf8Loop == 0) {
-            computeLoops(state);
-        }
-        if ((trie.asciiLo[child] & ~state.loopLo) != 0 || (trie.asciiHi[child] & ~state.loopHi) != 0) {
+    private boolean allowByCharacters(State state, int child, int charsBefore, long[] bits) {
+        byte f = trie.flags[child];
+        boolean nonAscii = (f & TokenTrie.FLAG_NON_ASCII) != 0;
+        if (nonAscii && (f & TokenTrie.FLAG_INVALID_BELOW) != 0) {
             return false;
         }
-        byte f = trie.flags[child];
-        return (f & TokenTrie.FLAG_NON_ASCII) == 0 || ((f & TokenTrie.FLAG_INVALID_BELOW) == 0 && state.utf8Loop == 1);
+        long lo = trie.asciiLo[child];
+        long hi = trie.asciiHi[child];
+        int need = trie.maxChars[child];
+        State s = state;
+        int length = 0;
+        while (length < need) {
+            if (!s.successorKnown) {
+                computeSuccessor(s);
+            }
+            if (s.successor == null || (lo & ~s.plainLo) != 0 || (hi & ~s.plainHi) != 0) {
+                break;
+            }
+            if (nonAscii && !nonAsciiLeadsToSuccessor(s)) {
+                break;
+            }
+            if (s.successor == s) {
+                length = Integer.MAX_VALUE; // a loop: any number of characters
+                break;
+            }
+            s = s.successor;
+            length++;
+        }
+        int from = trie.firstToken[child];
+        int to = trie.firstToken[trie.subtreeEnd[child]];
+        if (length >= need && need < 127) {
+            allow(bits, from, to);
+            return true;
+        }
+        if (length == 0) {
+            return false;
+        }
+        // s is the state after `length` characters of any token here (after the charsBefore of the prefix).
+        byte[] chars = trie.tokenChars;
+        int[] order = trie.order;
+        int limit = vocabulary.modelVocabularySize;
+        for (int p = from; p < to; p++) {
+            int id = order[p];
+            if (id < limit && (chars[p] < 127 && chars[p] - charsBefore <= length
+                    || followsFrom(s, trie.tokenBytes[id], charsBefore + length))) {
+                bits[id >>> 6] |= 1L << id;
+            }
+        }
+        return true;
     }
 
-    private void computeLoops(State state) {
+    /** Whether the bytes of a token after its first {@code skipChars} characters are accepted from {@code s}. */
+    private boolean followsFrom(State s, byte[] bytes, int skipChars) {
+        int i = 0;
+        for (int c = 0; i < bytes.length; i++) {
+            if ((bytes[i] & 0xC0) != 0x80 && c++ == skipChars) {
+                break;
+            }
+        }
+        for (; i < bytes.length && s != null; i++) {
+            s = automaton.next(s, bytes[i] & 0xFF);
+        }
+        return s != null;
+    }
+
+    private boolean nonAsciiLeadsToSuccessor(State s) {
+        if (s.utf8ToSuccessor == 0) {
+            boolean all = true;
+            for (int[][] row : UTF8_CHARS) {
+                all = all && charactersLead(s.successor, s, row, 0);
+            }
+            s.utf8ToSuccessor = (byte) (all ? 1 : 2);
+        }
+        return s.utf8ToSuccessor == 1;
+    }
+
+    private void computeSuccessor(State s) {
+        CompiledGrammar g = automaton.grammar;
+        State[] target = new State[g.classCount];
+        int[] votes = new int[g.classCount];
+        State best = null;
+        int bestVotes = 0;
+        for (int b = 0; b < 128; b++) {
+            State next = automaton.next(s, b);
+            if (next == null) {
+                continue;
+            }
+            int slot = 0;
+            while (target[slot] != null && target[slot] != next) {
+                slot++;
+            }
+            target[slot] = next;
+            if (++votes[slot] > bestVotes) {
+                bestVotes = votes[slot];
+                best = next;
+            }
+        }
         long lo = 0;
         long hi = 0;
-        for (int b = 0; b < 128; b++) {
-            if (automaton.next(state, b) == state) {
-                if (b < 64) {
-                    lo |= 1L << b;
-                } else {
-                    hi |= 1L << b;
+        if (best != null) {
+            for (int b = 0; b < 128; b++) {
+                if (automaton.next(s, b) == best) {
+                    if (b < 64) {
+                        lo |= 1L << b;
+                    } else {
+                        hi |= 1L << b;
+                    }
                 }
             }
         }
-        state.loopLo = lo;
-        state.loopHi = hi;
-        boolean all = true;
-        for (int[][] row : UTF8_CHARS) {
-            all = all && loopsOverCharacters(state, state, row, 0);
-        }
-        state.utf8Loop = (byte) (all ? 1 : 2);
+        s.successor = best;
+        s.plainLo = lo;
+        s.plainHi = hi;
+        s.successorKnown = true;
     }
 
     /** Whether every byte sequence of {@code row} from position {@code i}, starting in {@code at}, ends in home. */
-    private boolean loopsOverCharacters(State home, State at, int[][] row, int i) {
+    private boolean charactersLead(State home, State at, int[][] row, int i) {
         if (i == row.length) {
             return at == home;
         }
@@ -183,7 +283,7 @@ final class ConstraintEngine {
             }
             seen[classOf[b]] = true;
             State next = automaton.next(at, b);
-            if (next == null || !loopsOverCharacters(home, next, row, i + 1)) {
+            if (next == null || !charactersLead(home, next, row, i + 1)) {
                 return false;
             }
         }

@@ -74,6 +74,20 @@ public final class Grammar {
         return new GrammarConstraint(vocabulary.engine(this), vocabulary);
     }
 
+    /**
+     * A fresh constraint that leaves the output free until {@code triggerTokenId} has been generated and keeps the
+     * rest inside this grammar; for thinking models the trigger is {@code </think>}, so that the reasoning is free
+     * and the answer follows the grammar. Until the trigger, the end-of-generation tokens are refused. (If the
+     * prompt already closed the think block, use {@link #newConstraint} instead.)
+     */
+    public TokenConstraint newConstraintAfter(TokenVocabulary vocabulary, int triggerTokenId) {
+        if (triggerTokenId < 0 || triggerTokenId >= vocabulary.modelVocabularySize) {
+            throw new IllegalArgumentException("trigger token " + triggerTokenId + " is outside the vocabulary of "
+                    + vocabulary.modelVocabularySize);
+        }
+        return new AfterTokenConstraint(triggerTokenId, vocabulary.endOfGeneration.clone(), newConstraint(vocabulary));
+    }
+
     /** Whether {@code text} is a complete sentence of this grammar. */
     public synchronized boolean matches(String text) {
         return matchesBytes(text.getBytes(StandardCharsets.UTF_8));

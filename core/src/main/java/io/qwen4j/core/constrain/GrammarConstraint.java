@@ -31,10 +31,18 @@ final class GrammarConstraint implements TokenConstraint {
             }
             int base = w << 6;
             int end = Math.min(base + 64, covered);
-            for (int i = base; i < end; i++) {
-                if ((bits >>> (i - base) & 1L) == 0) {
-                    logits[i] = Float.NEGATIVE_INFINITY;
+            if (bits == 0) {
+                java.util.Arrays.fill(logits, base, end, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            long refused = ~bits;
+            while (refused != 0) {
+                int i = base + Long.numberOfTrailingZeros(refused);
+                if (i >= end) {
+                    break;
                 }
+                logits[i] = Float.NEGATIVE_INFINITY;
+                refused &= refused - 1;
             }
         }
         for (int i = covered; i < n; i++) {
@@ -65,5 +73,13 @@ final class GrammarConstraint implements TokenConstraint {
     @Override
     public boolean isComplete() {
         return state.complete;
+    }
+
+    State state() {
+        return state;
+    }
+
+    ConstraintEngine engine() {
+        return engine;
     }
 }

@@ -28,6 +28,10 @@ final class TokenTrie {
     final long[] asciiLo;
     final long[] asciiHi;
     final byte[] flags;
+    /** The most characters (UTF-8 lead or ASCII bytes) any token has from each node on, capped at 127. */
+    final byte[] maxChars;
+    /** The number of characters (UTF-8 lead or ASCII bytes) of each token, by position in {@link #order}, capped. */
+    final byte[] tokenChars;
     /** Each token's bytes by id (null for ids that are not BPE tokens). */
     final byte[][] tokenBytes;
 
@@ -52,8 +56,14 @@ final class TokenTrie {
         }
         Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(tokenBytes[a], tokenBytes[b]));
         order = new int[count];
+        tokenChars = new byte[count];
         for (int i = 0; i < count; i++) {
             order[i] = sorted[i];
+            int chars = 0;
+            for (byte b : tokenBytes[order[i]]) {
+                chars += (b & 0xC0) == 0x80 ? 0 : 1;
+            }
+            tokenChars[i] = (byte) Math.min(127, chars);
         }
 
         // Nodes: the root plus one per distinct non-empty prefix; in sorted order each new prefix appears once.
@@ -68,6 +78,7 @@ final class TokenTrie {
         asciiLo = new long[nodes];
         asciiHi = new long[nodes];
         flags = new byte[nodes];
+        maxChars = new byte[nodes];
         int[] path = new int[1 + maxLength()];
         int[] pending = new int[path.length];
         int depth = 0;
@@ -105,11 +116,14 @@ final class TokenTrie {
             } else {
                 flags[node] |= FLAG_NON_ASCII;
             }
+            int most = 0;
             for (int child = node + 1; child < subtreeEnd[node]; child = subtreeEnd[child]) {
+                most = Math.max(most, maxChars[child]);
                 asciiLo[node] |= asciiLo[child];
                 asciiHi[node] |= asciiHi[child];
                 flags[node] |= (byte) (flags[child] & (FLAG_NON_ASCII | FLAG_INVALID_BELOW));
             }
+            maxChars[node] = (byte) Math.min(127, most + ((b & 0xC0) == 0x80 ? 0 : 1));
         }
     }
 

@@ -20,7 +20,7 @@ public final class BatchDecoder {
             throw new IllegalArgumentException("a batch holds at least one sequence, got " + maxSequences);
         }
         this.transformer = transformer;
-        this.scratch = new InferenceState(transformer.config(), 0, maxSequences, maxSequences);
+        this.scratch = new InferenceState(transformer.config(), 0, KVCacheType.F32, maxSequences, maxSequences);
         this.states = new InferenceState[maxSequences];
         this.positions = new int[maxSequences];
         this.vocab = transformer.config().vocabSize();

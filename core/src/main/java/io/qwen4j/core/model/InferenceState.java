@@ -55,9 +55,9 @@ final class InferenceState {
     }
 
     /** @param contextLength 0 for a scratch state of batched decoding, which owns no cache */
-    InferenceState(ModelConfig c, int contextLength, int maxBatch, int logitRows) {
+    InferenceState(ModelConfig c, int contextLength, KVCacheType cacheType, int maxBatch, int logitRows) {
         this.maxBatch = maxBatch;
-        this.cache = contextLength == 0 ? null : new KVCache(c, contextLength);
+        this.cache = contextLength == 0 ? null : new KVCache(c, contextLength, cacheType);
         this.rope = contextLength == 0 ? null : new Rope(c, contextLength, 1);
         this.rowSequence = new InferenceState[maxBatch];
         this.rowPosition = new int[maxBatch];

@@ -29,6 +29,12 @@ public final class Model implements AutoCloseable {
         void update(int layersLoaded, int layers);
     }
 
+    /**
+     * The KV cache type sessions get when none is asked for: F16, half the memory and half the bytes attention
+     * reads (it keeps every greedy continuation of the fixtures; F32 remains for exact comparisons).
+     */
+    public static final KVCacheType DEFAULT_CACHE_TYPE = KVCacheType.F16;
+
     private final Path path;
     private final String format;
     private final ModelConfig config;
@@ -190,14 +196,19 @@ public final class Model implements AutoCloseable {
         return t.name().contains("_exps.") || t.name().contains(".mlp.experts.");
     }
 
-    /** A new sequence with its own KV cache of {@code contextLength} positions. */
+    /** A new sequence with its own KV cache of {@code contextLength} positions, in the default type. */
     public Session newSession(int contextLength) {
-        return new Session(transformer, contextLength, Session.DEFAULT_BATCH, 1);
+        return newSession(contextLength, DEFAULT_CACHE_TYPE);
     }
 
-    /** A new sequence whose {@link Session#ingestAll} returns every position's logits. */
+    /** A new sequence with its own KV cache of {@code contextLength} positions stored as {@code cacheType}. */
+    public Session newSession(int contextLength, KVCacheType cacheType) {
+        return new Session(transformer, contextLength, cacheType, Session.DEFAULT_BATCH, 1);
+    }
+
+    /** A new sequence whose {@link Session#ingestAll} returns every position's logits (F32 cache). */
     public Session newSessionWithAllLogits(int contextLength) {
-        return new Session(transformer, contextLength, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
+        return new Session(transformer, contextLength, KVCacheType.F32, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
     }
 
     /** A decoder that advances up to {@code maxSequences} sessions of this model by one token in one pass. */

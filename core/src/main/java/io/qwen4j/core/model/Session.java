@@ -22,7 +22,7 @@ public final class Session {
     private final int vocab;
     private int position;
 
-    Session(Transformer transformer, int contextLength, int maxBatch, int logitRows) {
+    Session(Transformer transformer, int contextLength, KVCacheType cacheType, int maxBatch, int logitRows) {
         ModelConfig c = transformer.config();
         if (contextLength <= 0) {
             throw new IllegalArgumentException("context length must be positive, got " + contextLength);
@@ -30,7 +30,7 @@ public final class Session {
         this.transformer = transformer;
         this.contextLength = contextLength;
         this.vocab = c.vocabSize();
-        this.state = new InferenceState(c, contextLength, maxBatch, logitRows);
+        this.state = new InferenceState(c, contextLength, cacheType, maxBatch, logitRows);
     }
 
     Transformer transformer() {
@@ -64,15 +64,7 @@ public final class Session {
             throw new IllegalArgumentException("cannot copy " + length + " positions: the source holds " + source.position
                     + " and this session fits " + contextLength);
         }
-        KVCache from = source.state.cache;
-        KVCache to = state.cache;
-        int headDim = from.headDim;
-        for (int l = 0; l < from.keys.length; l++) {
-            for (int h = 0; h < transformer.config().numKeyValueHeads(); h++) {
-                System.arraycopy(from.keys[l], from.offset(h, 0), to.keys[l], to.offset(h, 0), length * headDim);
-                System.arraycopy(from.values[l], from.offset(h, 0), to.values[l], to.offset(h, 0), length * headDim);
-            }
-        }
+        state.cache.copyPrefix(source.state.cache, transformer.config().numKeyValueHeads(), length);
         if (state.ntkAlpha != source.state.ntkAlpha) {
             state.rope = new Rope(transformer.config(), contextLength, source.state.ntkAlpha);
             state.ntkAlpha = source.state.ntkAlpha;
@@ -88,6 +80,15 @@ public final class Session {
     /** Qwen1's dynamic NTK alpha in use (1 for the other generations and for short inputs). */
     public double ntkAlpha() {
         return state.ntkAlpha;
+    }
+
+    /** Bytes of this session's KV cache. */
+    public long cacheBytes() {
+        return state.cache.bytes();
+    }
+
+    public KVCacheType cacheType() {
+        return state.cache.type;
     }
 
     public int contextLength() {

@@ -126,9 +126,7 @@ final class Transformer {
                     VectorOps.scale(s.q, t * qDim, qDim, longContext.lognScale(pos));
                 }
                 for (int h = 0; h < c.numKeyValueHeads(); h++) {
-                    int dst = cache.offset(h, pos);
-                    System.arraycopy(s.k, t * kvDim + h * headDim, cache.keys[l], dst, headDim);
-                    System.arraycopy(s.v, t * kvDim + h * headDim, cache.values[l], dst, headDim);
+                    cache.store(l, h, pos, s.k, t * kvDim + h * headDim, s.v, t * kvDim + h * headDim);
                 }
             }
         });
@@ -143,9 +141,9 @@ final class Transformer {
                 int kvHead = i % kvHeads;
                 int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
                 KVCache cache = s.rowSequence[t].cache;
-                float[] scores = s.scores(group * cache.contextLength);
-                attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache.keys[l], cache.values[l],
-                        cache.offset(kvHead, 0), last, scores, cache.contextLength, s.attnOut);
+                float[] scores = s.scores(group * cache.contextLength + 2 * headDim);
+                attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last, scores,
+                        s.attnOut);
             }
         });
 
@@ -155,13 +153,20 @@ final class Transformer {
 
     /**
      * Softmax attention of {@code group} consecutive query heads (at {@code qOff}) over positions 0..last of one KV
-     * head whose rows start at {@code base}; results go to the same offsets of {@code out}.
+     * head; results go to the same offsets of {@code out}. {@code scores} holds {@code group} rows of the cache's
+     * context length, then two rows of headDim used to widen F16 keys and values.
      */
-    private void attendGroup(float[] q, int qOff, int group, float[] keys, float[] values, int base, int last,
-                             float[] scores, int stride, float[] out) {
+    private void attendGroup(float[] q, int qOff, int group, KVCache cache, int layer, int kvHead, int last,
+                             float[] scores, float[] out) {
         int headDim = c.headDim();
+        int stride = cache.contextLength;
+        int base = cache.offset(kvHead, 0);
+        boolean f16 = cache.type == KVCacheType.F16;
+        float[] keys = f16 ? scores : cache.keys[layer];
+        float[] values = f16 ? scores : cache.values[layer];
+        int row = group * stride; // the widening rows in scores
         for (int p = 0; p <= last; p++) {
-            int k = base + p * headDim;
+            int k = f16 ? widen(cache.keys16[layer], base + p * headDim, scores, row, headDim) : base + p * headDim;
             for (int g = 0; g < group; g++) {
                 scores[g * stride + p] = VectorOps.dot(q, qOff + g * headDim, keys, k, headDim) * attentionScale;
             }
@@ -171,11 +176,20 @@ final class Transformer {
         }
         java.util.Arrays.fill(out, qOff, qOff + group * headDim, 0f);
         for (int p = 0; p <= last; p++) {
-            int v = base + p * headDim;
+            int v = f16 ? widen(cache.values16[layer], base + p * headDim, scores, row + headDim, headDim)
+                    : base + p * headDim;
             for (int g = 0; g < group; g++) {
                 VectorOps.saxpy(out, qOff + g * headDim, scores[g * stride + p], values, v, headDim);
             }
         }
+    }
+
+    /** F16 bits to floats (a loop C2 turns into vector conversions); returns where they were written. */
+    private static int widen(short[] src, int off, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(src[off + i]);
+        }
+        return dstOff;
     }
 
     /** Qwen1's c_attn: one product for q, k and v together, then split per token with the bias added. */

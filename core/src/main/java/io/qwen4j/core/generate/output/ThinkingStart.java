@@ -17,8 +17,9 @@ public enum ThinkingStart {
     static final String CLOSE = "</think>";
 
     /**
-     * Reads the turn being answered: the text after the prompt's last {@code <|im_start|>} (the whole prompt when it
-     * has none, as a raw prompt may).
+     * Reads the turn being answered: the text after the prompt's last {@code <|im_start|>}. A prompt without any
+     * turn is a raw completion: unless it opened a think block itself, its output is plain text (a constraint
+     * applies from the first token), so it never counts as MAY_OPEN.
      */
     public static ThinkingStart ofPrompt(String prompt) {
         int turn = prompt.lastIndexOf("<|im_start|>");
@@ -28,6 +29,6 @@ public enum ThinkingStart {
         if (open > close) {
             return IN_THINK;
         }
-        return close >= 0 ? CLOSED : MAY_OPEN;
+        return close >= 0 || turn < 0 ? CLOSED : MAY_OPEN;
     }
 }

@@ -231,5 +231,7 @@ class OutputParserTest {
         assertEquals(ThinkingStart.MAY_OPEN, ThinkingStart.ofPrompt(
                 "<|im_start|>assistant\n<think>\nr\n</think>\n\nA<|im_end|>\n<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n"));
         assertEquals(ThinkingStart.IN_THINK, ThinkingStart.ofPrompt("raw text <think>"));
+        // a raw completion without turns is plain text unless it opened a block itself
+        assertEquals(ThinkingStart.CLOSED, ThinkingStart.ofPrompt("Describe a pet as JSON:"));
     }
 }
