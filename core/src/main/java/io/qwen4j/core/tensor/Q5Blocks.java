@@ -71,31 +71,30 @@ final class Q5Blocks extends Matrix {
         }
     }
 
-    /** The L values j .. j + L - 1 of a block as floats, without Q5_1's m: nibbles (as bytes, part p) | high bits. */
-    private FloatVector values(ByteVector nibbles, int p, int high, IntVector iota) {
-        IntVector h = IntVector.broadcast(I, high).lanewise(VectorOperators.LSHR, iota).and(1)
-                .lanewise(VectorOperators.LSHL, 4);
-        return (FloatVector) ((IntVector) nibbles.convertShape(VectorOperators.B2I, I, p)).or(h).sub(offset)
-                .convert(VectorOperators.I2F, 0);
-    }
-
-    /** acc + d * (q . x) for the block at off. */
+    /** acc + d * (q . x) for the block at off; one loop over both nibbles keeps the inlined code small. */
     private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
         IntVector iota = IntVector.zero(I).addIndex(1);
         int bits = data.get(INT, off + qh);
         FloatVector sum = FloatVector.zero(F);
-        for (int c = 0; c < BLOCK / 2; c += BL) {
-            ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + qs + c, LittleEndian.ORDER);
-            ByteVector lo = q.and((byte) 0x0F);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
+        for (int j = 0; j < BLOCK; j += BL) {
+            ByteVector q = nibbles(off, j);
             for (int p = 0; p < Simd.BPARTS; p++) {
-                int j = c + p * L;
-                sum = values(lo, p, bits >>> j, iota).fma(FloatVector.fromArray(F, x, xi + j), sum);
-                sum = values(hi, p, bits >>> j + 16, iota).fma(FloatVector.fromArray(F, x, xi + j + 16), sum);
+                int e = j + p * L;
+                IntVector high = IntVector.broadcast(I, bits >>> e).lanewise(VectorOperators.LSHR, iota).and(1)
+                        .lanewise(VectorOperators.LSHL, 4);
+                FloatVector v = (FloatVector) ((IntVector) q.convertShape(VectorOperators.B2I, I, p)).or(high)
+                        .sub(offset).convert(VectorOperators.I2F, 0);
+                sum = v.fma(FloatVector.fromArray(F, x, xi + e), sum);
             }
         }
         float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off));
         return sum.fma(FloatVector.broadcast(F, d), acc);
+    }
+
+    /** BL low 4-bit quants of values j .. j + BL - 1 (j &lt; 16: low nibbles of qs[j ..], else high of qs[j - 16 ..]). */
+    private ByteVector nibbles(long off, int j) {
+        ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + qs + (j & 15), LittleEndian.ORDER);
+        return j < 16 ? q.and((byte) 0x0F) : q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
     }
 
     @Override
@@ -107,15 +106,14 @@ final class Q5Blocks extends Matrix {
             FloatVector m = FloatVector.broadcast(F,
                     withMin ? Float.float16ToFloat(data.get(LittleEndian.SHORT, off + 2)) : 0f);
             int bits = data.get(INT, off + qh);
-            for (int j = 0; j < BLOCK / 2; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + qs + j, LittleEndian.ORDER);
-                ByteVector lo = q.and((byte) 0x0F);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
+            for (int j = 0; j < BLOCK; j += BL) {
+                ByteVector q = nibbles(off, j);
                 for (int p = 0; p < Simd.BPARTS; p++) {
                     int e = j + p * L;
-                    int o = dstOff + c - c0 + e;
-                    values(lo, p, bits >>> e, iota).fma(d, m).intoArray(dst, o);
-                    values(hi, p, bits >>> e + 16, iota).fma(d, m).intoArray(dst, o + BLOCK / 2);
+                    IntVector high = IntVector.broadcast(I, bits >>> e).lanewise(VectorOperators.LSHR, iota).and(1)
+                            .lanewise(VectorOperators.LSHL, 4);
+                    ((FloatVector) ((IntVector) q.convertShape(VectorOperators.B2I, I, p)).or(high).sub(offset)
+                            .convert(VectorOperators.I2F, 0)).fma(d, m).intoArray(dst, dstOff + c - c0 + e);
                 }
             }
         }
