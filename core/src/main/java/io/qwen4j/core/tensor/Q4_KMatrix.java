@@ -57,7 +57,8 @@ final class Q4_KMatrix extends Matrix {
 
     /**
      * One row: the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). The scales are unpacked with scalar
-     * SWAR ops in this loop, where they overlap with the vector work. The block loop stays in this one method (see
+     * SWAR ops in this loop, where they overlap with the vector work. One loop over the 8 groups rather than pairs of
+     * nibbles written out: the body must stay small enough for C2 to inline every vector call (see
      * {@link Q6_KMatrix}).
      */
     private float dotRow(long off, float[] x, int xOff, float[] sums) {
@@ -70,28 +71,31 @@ final class Q4_KMatrix extends Matrix {
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
             long sc = scaleBytes(off, false);
             long m = scaleBytes(off, true);
-            for (int g = 0; g < 4; g++, sc >>>= 16, m >>>= 16) {
-                minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + 2 * g]
-                        + dmin * ((int) (m >>> 8) & 0xFF) * sums[8 * blk + 2 * g + 1];
-                int xk = xOff + blk * BLOCK + 64 * g;
+            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
+                minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
+                int xk = xOff + blk * BLOCK + 32 * g;
                 FloatVector sum0 = FloatVector.zero(F);
                 FloatVector sum1 = sum0;
                 for (int c = 0; c < 32; c += QB_LEN) {
-                    IntVector raw = ByteVector.fromMemorySegment(QB, data, off + QS + 32L * g + c, LittleEndian.ORDER)
-                            .reinterpretAsInts();
-                    ByteVector lo = raw.and(0x0F0F0F0F).reinterpretAsBytes();
-                    ByteVector hi = raw.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsBytes();
-                    for (int p = 0; p < PARTS; p++) {
+                    ByteVector q = quant(off, g, c);
+                    for (int p = 0; p < PARTS; p += 2) {
                         int e = xk + c + p * L;
-                        sum0 = toFloat(lo, p).fma(FloatVector.fromArray(F, x, e), sum0);
-                        sum1 = toFloat(hi, p).fma(FloatVector.fromArray(F, x, e + 32), sum1);
+                        sum0 = toFloat(q, p).fma(FloatVector.fromArray(F, x, e), sum0);
+                        sum1 = toFloat(q, p + 1).fma(FloatVector.fromArray(F, x, e + L), sum1);
                     }
                 }
-                acc0 = sum0.fma(FloatVector.broadcast(F, d * ((int) sc & 0xFF)), acc0);
-                acc1 = sum1.fma(FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF)), acc1);
+                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
+                acc0 = sum0.fma(scale, acc0);
+                acc1 = sum1.fma(scale, acc1);
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minDot;
+    }
+
+    /** QB_LEN quants of group g from byte c on: the low nibbles of qs[32 (g / 2) + c ..] for even g, else the high. */
+    private ByteVector quant(long off, int g, int c) {
+        return ByteVector.fromMemorySegment(QB, data, off + QS + 32L * (g >> 1) + c, LittleEndian.ORDER)
+                .reinterpretAsInts().lanewise(VectorOperators.LSHR, 4 * (g & 1)).and(0x0F0F0F0F).reinterpretAsBytes();
     }
 
     private static FloatVector toFloat(ByteVector q, int part) {
@@ -107,20 +111,13 @@ final class Q4_KMatrix extends Matrix {
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
             long sc = scaleBytes(off, false);
             long m = scaleBytes(off, true);
-            for (int g = 0; g < 4; g++, sc >>>= 16, m >>>= 16) {
-                FloatVector s0 = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
-                FloatVector s1 = FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF));
-                FloatVector m0 = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
-                FloatVector m1 = FloatVector.broadcast(F, -(dmin * ((int) (m >>> 8) & 0xFF)));
-                int o = dstOff + c - c0 + 64 * g;
+            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
+                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
+                FloatVector min = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
                 for (int j = 0; j < 32; j += QB_LEN) {
-                    IntVector raw = ByteVector.fromMemorySegment(QB, data, off + QS + 32L * g + j, LittleEndian.ORDER)
-                            .reinterpretAsInts();
-                    ByteVector lo = raw.and(0x0F0F0F0F).reinterpretAsBytes();
-                    ByteVector hi = raw.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsBytes();
+                    ByteVector q = quant(off, g, j);
                     for (int p = 0; p < PARTS; p++) {
-                        toFloat(lo, p).fma(s0, m0).intoArray(dst, o + j + p * L);
-                        toFloat(hi, p).fma(s1, m1).intoArray(dst, o + 32 + j + p * L);
+                        toFloat(q, p).fma(scale, min).intoArray(dst, dstOff + c - c0 + 32 * g + j + p * L);
                     }
                 }
             }
