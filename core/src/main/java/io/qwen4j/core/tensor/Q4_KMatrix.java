@@ -45,9 +45,9 @@ final class Q4_KMatrix extends Matrix {
     /**
      * The eight 6-bit scales (minimums when {@code mins}) of the block at blk, one per byte. Packing of the 12 bytes:
      * for s &lt; 4, sc and m are the low 6 bits of bytes s and s + 4; for s &gt;= 4, the low and high nibble of byte
-     * s + 4, with their top two bits in bits 6-7 of bytes s - 4 and s.
+     * s + 4, with their top two bits in bits 6-7 of bytes s - 4 and s. Q5_K packs its scales the same way.
      */
-    private long scaleBytes(long blk, boolean mins) {
+    static long scaleBytes(MemorySegment data, long blk, boolean mins) {
         long low = data.get(LONG, blk + SCALES);
         long high = data.get(INT, blk + SCALES + 8) & 0xFFFFFFFFL;
         long top = mins ? low >>> 32 : low;
@@ -69,8 +69,8 @@ final class Q4_KMatrix extends Matrix {
             int dd = data.get(INT, off);
             float d = Float.float16ToFloat((short) dd);
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
-            long sc = scaleBytes(off, false);
-            long m = scaleBytes(off, true);
+            long sc = scaleBytes(data, off, false);
+            long m = scaleBytes(data, off, true);
             for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
                 minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
                 int xk = xOff + blk * BLOCK + 32 * g;
@@ -109,8 +109,8 @@ final class Q4_KMatrix extends Matrix {
             int dd = data.get(INT, off);
             float d = Float.float16ToFloat((short) dd);
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
-            long sc = scaleBytes(off, false);
-            long m = scaleBytes(off, true);
+            long sc = scaleBytes(data, off, false);
+            long m = scaleBytes(data, off, true);
             for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
                 FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
                 FloatVector min = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));

@@ -56,16 +56,21 @@ final class Q5Blocks extends Matrix {
             float minDot = 0;
             int b = 0;
             for (; b + 1 < blocks; b += 2) {
-                acc0 = block(off + (long) b * bytes, x, xOff + b * BLOCK, acc0);
-                acc1 = block(off + (long) (b + 1) * bytes, x, xOff + (b + 1) * BLOCK, acc1);
+                long o0 = off + (long) b * bytes;
+                long o1 = o0 + bytes;
+                if (withMin) {
+                    minDot += Float.float16ToFloat(data.get(LittleEndian.SHORT, o0 + 2)) * sums[b]
+                            + Float.float16ToFloat(data.get(LittleEndian.SHORT, o1 + 2)) * sums[b + 1];
+                }
+                acc0 = block(o0, x, xOff + b * BLOCK, acc0);
+                acc1 = block(o1, x, xOff + (b + 1) * BLOCK, acc1);
             }
             if (b < blocks) {
-                acc0 = block(off + (long) b * bytes, x, xOff + b * BLOCK, acc0);
-            }
-            if (withMin) {
-                for (b = 0; b < blocks; b++) {
-                    minDot += Float.float16ToFloat(data.get(LittleEndian.SHORT, off + (long) b * bytes + 2)) * sums[b];
+                long o0 = off + (long) b * bytes;
+                if (withMin) {
+                    minDot += Float.float16ToFloat(data.get(LittleEndian.SHORT, o0 + 2)) * sums[b];
                 }
+                acc0 = block(o0, x, xOff + b * BLOCK, acc0);
             }
             out[outOff + r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + minDot;
         }

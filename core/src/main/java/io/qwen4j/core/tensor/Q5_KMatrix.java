@@ -19,10 +19,8 @@ final class Q5_KMatrix extends Matrix {
     private static final int L = Simd.L;
     private static final int BLOCK = 256;
     private static final int BYTES = 176;
-    private static final int SCALES = 4;
     private static final int QH = 16;
     private static final int QS = 48;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LittleEndian.ORDER);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
     /** 32 quant bytes (64 values) and the 32 high-bit bytes unpacked at once with SWAR int ops; one chunk widens into PARTS float vectors. */
@@ -43,19 +41,6 @@ final class Q5_KMatrix extends Matrix {
     }
 
     /**
-     * The eight 6-bit scales (minimums when {@code mins}) of the block at blk, one per byte. Packing of the 12 bytes:
-     * for s &lt; 4, sc and m are the low 6 bits of bytes s and s + 4; for s &gt;= 4, the low and high nibble of byte
-     * s + 4, with their top two bits in bits 6-7 of bytes s - 4 and s.
-     */
-    private long scaleBytes(long blk, boolean mins) {
-        long low = data.get(LONG, blk + SCALES);
-        long high = data.get(INT, blk + SCALES + 8) & 0xFFFFFFFFL;
-        long top = mins ? low >>> 32 : low;
-        long nibble = mins ? high >>> 4 : high;
-        return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
-    }
-
-    /**
      * One row: the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). The scales are unpacked with scalar
      * SWAR ops in this loop, where they overlap with the vector work. One loop over the 8 groups rather than pairs of
      * nibbles written out: the body must stay small enough for C2 to inline every vector call (see
@@ -69,8 +54,8 @@ final class Q5_KMatrix extends Matrix {
             int dd = data.get(INT, off);
             float d = Float.float16ToFloat((short) dd);
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
-            long sc = scaleBytes(off, false);
-            long m = scaleBytes(off, true);
+            long sc = Q4_KMatrix.scaleBytes(data, off, false);
+            long m = Q4_KMatrix.scaleBytes(data, off, true);
             for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
                 minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
                 int xk = xOff + blk * BLOCK + 32 * g;
@@ -112,8 +97,8 @@ final class Q5_KMatrix extends Matrix {
             int dd = data.get(INT, off);
             float d = Float.float16ToFloat((short) dd);
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
-            long sc = scaleBytes(off, false);
-            long m = scaleBytes(off, true);
+            long sc = Q4_KMatrix.scaleBytes(data, off, false);
+            long m = Q4_KMatrix.scaleBytes(data, off, true);
             for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
                 FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
                 FloatVector min = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
