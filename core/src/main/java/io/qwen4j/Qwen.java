@@ -14,7 +14,8 @@ import java.util.function.Consumer;
 
 /**
  * The library's front door: load a Qwen model from a GGUF file or a Hugging Face folder, then chat with it
- * (the model's own chat template, multi-turn with the KV cache kept between turns) or continue raw text.
+ * (the model's own chat template, multi-turn with the KV cache kept between turns, thinking and tool calls taken
+ * apart) or continue raw text.
  *
  * <pre>{@code
  * try (Qwen qwen = Qwen.load(Path.of("Qwen3-0.6B-Q8_0.gguf"))) {
@@ -39,15 +40,18 @@ public final class Qwen implements AutoCloseable {
         return model;
     }
 
-    /** A new conversation. Stops at the model's end-of-generation tokens and at {@code options.stop()}. */
+    /**
+     * A new conversation. Stops at the model's end-of-generation tokens and at {@code options.stop()}; without a
+     * sampler in the options, each turn samples with Qwen's recommended settings for its mode (thinking or not).
+     */
     public ChatSession chat(ChatOptions options) {
         ChatFormat format = model.chatFormat().orElseThrow(() -> new ModelFormatException(model.path(),
                 "the model has no chat template; use generate() with a raw prompt"));
         int ctx = options.contextLength() > 0 ? options.contextLength() : model.defaultContextLength();
         GenerateOptions generate = new GenerateOptions(options.maxTokens(), options.sampler(),
-                model.endOfGenerationIds(), options.stop());
+                model.endOfGenerationIds(), options.stop()).withThinkingBudget(options.thinkingBudget());
         return new ChatSession(model.newSession(ctx), model.tokenizer(), format, generate, options.system(),
-                options.templateKwargs());
+                options.templateKwargs(), options.tools());
     }
 
     public ChatSession chat() {

@@ -1,10 +1,13 @@
 package io.qwen4j.cli;
 
 import io.qwen4j.core.chat.ChatFormat;
+import io.qwen4j.core.chat.ChatMessage;
 import io.qwen4j.core.chat.ChatReply;
 import io.qwen4j.core.chat.ChatSession;
 import io.qwen4j.core.generate.FinishReason;
 import io.qwen4j.core.generate.GenerateOptions;
+import io.qwen4j.core.generate.RecommendedSampling;
+import io.qwen4j.core.generate.output.ThinkingStart;
 import io.qwen4j.core.model.ContextOverflowException;
 import io.qwen4j.core.model.Model;
 import picocli.CommandLine.Command;
@@ -20,12 +23,13 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code qwen4j chat}: an interactive conversation on stdin/stdout. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Chat with a model: type a message and press Enter; the answer streams back.",
+                "Reasoning shows dimmed before the answer; tool calls show on their own lines, and /tool TEXT sends a tool's result.",
                 "/clear starts a new conversation, /exit (or end of input) quits; Ctrl-C stops the current answer."})
 final class ChatCommand implements Callable<Integer> {
 
@@ -45,6 +49,9 @@ final class ChatCommand implements Callable<Integer> {
     int maxTokens;
 
     @Mixin
+    ReasoningOptions reasoning;
+
+    @Mixin
     SamplingOptions sampling;
 
     @Mixin
@@ -58,10 +65,15 @@ final class ChatCommand implements Callable<Integer> {
         try (Model m = ModelLoading.load(model)) {
             ChatFormat format = m.chatFormat().orElseThrow(() -> new UserInputException(
                     m.path() + ": the model has no chat template; use generate --raw"));
-            GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), m.endOfGenerationIds(),
-                    sampling.stopStrings());
+            var kwargs = reasoning.templateKwargs();
+            var tools = reasoning.tools();
+            // the mode as the template renders it (QwQ thinks whatever enable_thinking says)
+            String probe = format.render(List.of(ChatMessage.user("?")), tools, true, kwargs);
+            boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(probe), m.tokenizer());
+            GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
+                    sampling.stopStrings()).withThinkingBudget(reasoning.budget());
             ChatSession chat = new ChatSession(m.newSession(runtime.contextLength(m)), m.tokenizer(), format, options,
-                    system, Map.of());
+                    system, kwargs, tools);
             Interrupts interrupts = Interrupts.install();
             var console = System.console();
             boolean interactive = main.in == System.in && console != null && console.isTerminal();
@@ -87,25 +99,26 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
+                ChatMessage message = line.startsWith("/tool ")
+                        ? ChatMessage.tool(line.substring("/tool ".length())) : ChatMessage.user(line);
                 interrupts.answerStarted();
                 ChatReply reply;
+                AnswerPrinter printer = new AnswerPrinter(out, interactive);
                 try {
-                    reply = chat.send(line, piece -> {
-                        out.print(piece);
-                        out.flush();
-                    }, interrupts::stopRequested);
+                    reply = chat.send(List.of(message), printer, interrupts::stopRequested);
                 } catch (ContextOverflowException e) {
                     err.println("error: " + e.getMessage() + "; /clear to start again");
                     continue;
                 } finally {
                     interrupts.answerEnded();
                 }
-                out.println();
-                out.flush();
+                printer.finish();
                 var t = reply.timings();
-                err.printf("[%d prompt tokens reused from the cache, %d new at %.1f tokens/s; %d answer tokens at %.1f tokens/s%s]%n",
+                int reasoningTokens = reply.usage().reasoningTokens();
+                err.printf("[%d prompt tokens reused from the cache, %d new at %.1f tokens/s; %d answer tokens at %.1f tokens/s%s%s]%n",
                         reply.cachedTokens(), t.promptTokens(), t.promptTokensPerSecond(), t.generatedTokens(),
-                        t.generationTokensPerSecond(), reply.finishReason() == FinishReason.CANCELLED ? "; stopped" : "");
+                        t.generationTokensPerSecond(), reasoningTokens > 0 ? " (" + reasoningTokens + " reasoning)" : "",
+                        reply.finishReason() == FinishReason.CANCELLED ? "; stopped" : "");
                 err.flush();
             }
             return 0;

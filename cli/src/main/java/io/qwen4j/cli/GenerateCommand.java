@@ -5,6 +5,9 @@ import io.qwen4j.core.chat.ChatMessage;
 import io.qwen4j.core.generate.GenerateOptions;
 import io.qwen4j.core.generate.GenerationResult;
 import io.qwen4j.core.generate.Generator;
+import io.qwen4j.core.generate.RecommendedSampling;
+import io.qwen4j.core.generate.output.ThinkingStart;
+import io.qwen4j.core.generate.output.ToolCall;
 import io.qwen4j.core.model.Model;
 import io.qwen4j.core.model.Session;
 
@@ -46,8 +49,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--max-tokens"}, defaultValue = "256", description = "tokens to generate at most (default ${DEFAULT-VALUE})")
     int maxTokens;
 
-    @Option(names = "--json", description = "print one JSON object: prompt_ids, ids, text, finish_reason, timings")
+    @Option(names = "--json", description = "print one JSON object: prompt_ids, ids, text, reasoning, content, tool_calls, tool_call_errors, finish_reason, usage, timings")
     boolean json;
+
+    @Mixin
+    ReasoningOptions reasoning;
 
     @Mixin
     SamplingOptions sampling;
@@ -59,13 +65,15 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         runtime.apply();
         try (Model m = ModelLoading.load(model)) {
-            int[] promptIds = m.tokenizer().encode(raw ? prompt : applyChatTemplate(m));
+            String text = raw ? rawPrompt() : applyChatTemplate(m);
+            int[] promptIds = m.tokenizer().encode(text);
             if (promptIds.length == 0) {
                 throw new UserInputException("the prompt is empty");
             }
             Session session = m.newSession(runtime.contextLength(m));
-            GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(), m.endOfGenerationIds(),
-                    sampling.stopStrings());
+            boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), m.tokenizer());
+            GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
+                    sampling.stopStrings()).withThinkingBudget(reasoning.budget());
             PrintWriter out = spec.commandLine().getOut();
             GenerationResult r = Generator.generate(session, m.tokenizer(), promptIds, options, json ? null : piece -> {
                 out.print(piece);
@@ -85,14 +93,19 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    private String rawPrompt() {
+        if (system != null) {
+            throw new UserInputException("--system needs the chat template: drop --raw");
+        }
+        String flag = reasoning.templateFlag();
+        if (flag != null) {
+            throw new UserInputException(flag + " needs the chat template: drop --raw");
+        }
+        return prompt;
+    }
+
     /** The prompt as one user turn (after the system prompt) with the model's template, ready for the answer. */
     private String applyChatTemplate(Model m) {
-        if (raw) {
-            if (system != null) {
-                throw new UserInputException("--system needs the chat template: drop --raw");
-            }
-            return prompt;
-        }
         ChatFormat format = m.chatFormat().orElseThrow(() -> new UserInputException(
                 m.path() + ": the model has no chat template; use --raw"));
         List<ChatMessage> messages = new ArrayList<>();
@@ -100,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             messages.add(ChatMessage.system(system));
         }
         messages.add(ChatMessage.user(prompt));
-        return format.render(messages, true, Map.of());
+        return format.render(messages, reasoning.tools(), true, reasoning.templateKwargs());
     }
 
     static Map<String, Object> toJson(GenerationResult r) {
@@ -108,7 +121,17 @@ final class GenerateCommand implements Callable<Integer> {
         o.put("prompt_ids", r.promptIds());
         o.put("ids", r.ids());
         o.put("text", r.text());
+        o.put("reasoning", r.output().reasoning());
+        o.put("content", r.output().content());
+        o.put("tool_calls", r.output().toolCalls().stream().map(GenerateCommand::toolCallJson).toList());
+        o.put("tool_call_errors", r.output().toolCallErrors().stream()
+                .map(e -> Map.of("raw", e.raw(), "error", e.error())).toList());
         o.put("finish_reason", r.finishReason().apiName);
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", r.usage().promptTokens());
+        usage.put("completion_tokens", r.usage().completionTokens());
+        usage.put("reasoning_tokens", r.usage().reasoningTokens());
+        o.put("usage", usage);
         var t = r.timings();
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("prompt_tokens", t.promptTokens());
@@ -118,6 +141,18 @@ final class GenerateCommand implements Callable<Integer> {
         timings.put("generation_ms", t.generationNanos() / 1e6);
         timings.put("generation_tokens_per_second", t.generationTokensPerSecond());
         o.put("timings", timings);
+        return o;
+    }
+
+    /** OpenAI's shape: {@code {"id", "type": "function", "function": {"name", "arguments": "<JSON text>"}}}. */
+    static Map<String, Object> toolCallJson(ToolCall call) {
+        Map<String, Object> function = new LinkedHashMap<>();
+        function.put("name", call.name());
+        function.put("arguments", call.argumentsJson());
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", call.id());
+        o.put("type", "function");
+        o.put("function", function);
         return o;
     }
 }

@@ -5,6 +5,7 @@ import io.qwen4j.core.model.ModelConfig;
 import io.qwen4j.core.tensor.GGMLType;
 import io.qwen4j.core.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,9 +37,12 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
+    @Mixin
+    RuntimeOptions runtime;
+
     @Override
     public Integer call() {
-        try (Model m = Model.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             Map<String, Object> info = describe(m);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -46,7 +50,7 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 info.forEach((k, v) -> {
                     if (!k.equals("tensors")) {
-                        out.printf("%-24s %s%n", k, v);
+                        out.printf("%-32s %s%n", k, v);
                     }
                 });
                 if (tensors) {
@@ -84,6 +88,14 @@ final class InspectCommand implements Callable<Integer> {
         o.put("architecture", c.architecture().ggufName);
         o.put("hf_class", c.architecture().hfClass);
         o.put("generation", c.architecture().generation);
+        o.put("type", c.isMoe() ? "MoE" : "dense");
+        if (c.isMoe()) {
+            o.put("experts", c.moe().numExperts());
+            o.put("experts_per_token", c.moe().numExpertsPerTok());
+            o.put("expert_intermediate_size", c.moe().moeIntermediateSize());
+            o.put("shared_expert_intermediate_size", c.moe().sharedExpertIntermediateSize());
+            o.put("norm_topk_prob", c.moe().normTopkProb());
+        }
         o.put("layers", c.numHiddenLayers());
         o.put("hidden_size", c.hiddenSize());
         o.put("attention_heads", c.numAttentionHeads());
@@ -93,11 +105,19 @@ final class InspectCommand implements Callable<Integer> {
         o.put("vocab_size", c.vocabSize());
         o.put("context_length", c.maxPositionEmbeddings());
         o.put("rope_theta", c.ropeTheta());
+        o.put("rope_scaling", c.ropeScaling().toString());
+        if (c.qwenLongContext() != null) {
+            o.put("seq_length", c.qwenLongContext().seqLength());
+            o.put("dynamic_ntk", c.qwenLongContext().useDynamicNtk());
+            o.put("logn_attention", c.qwenLongContext().useLognAttn());
+        }
         o.put("rms_norm_eps", c.rmsNormEps());
         o.put("qkv_bias", c.attentionBias());
+        o.put("fused_qkv", c.fusedQkv());
         o.put("qk_norm", c.qkNorm());
         o.put("tied_embeddings", c.tieWordEmbeddings());
         o.put("parameters", params);
+        o.put("active_parameters", m.activeParameterCount());
         o.put("tensor_bytes", bytes);
         Map<String, Integer> typeNames = new LinkedHashMap<>();
         types.forEach((t, n) -> typeNames.put(t.name(), n));

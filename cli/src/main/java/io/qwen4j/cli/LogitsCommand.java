@@ -41,7 +41,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         runtime.apply();
-        try (Model m = ModelLoading.load(model)) {
+        try (Model m = ModelLoading.load(model, runtime)) {
             int ctx = runtime.ctxSize != null ? runtime.contextLength(m) : Math.max(ids.length, 1);
             Session session = m.newSessionWithAllLogits(ctx);
             int vocab = session.vocabularySize();

@@ -1,6 +1,7 @@
 package io.qwen4j.cli;
 
 import io.qwen4j.core.model.Model;
+import io.qwen4j.core.model.RopeScaling;
 import io.qwen4j.core.tensor.Parallel;
 import picocli.CommandLine.Option;
 
@@ -12,6 +13,44 @@ final class RuntimeOptions {
 
     @Option(names = {"-c", "--ctx-size"}, description = "context length in tokens (default: the model's, at most 4096)")
     Integer ctxSize;
+
+    @Option(names = "--rope-scaling", paramLabel = "TYPE",
+            description = "override the model's position scaling: none, linear or yarn (as Qwen's model cards advise for long inputs)")
+    String ropeScaling;
+
+    @Option(names = "--rope-scale", paramLabel = "N", description = "context extension factor for --rope-scaling (e.g. 4)")
+    Double ropeScale;
+
+    @Option(names = "--yarn-orig-ctx", paramLabel = "N",
+            description = "the context the model was trained with, for YaRN (default: the model's)")
+    Integer yarnOrigCtx;
+
+    /** The scaling to run with instead of the checkpoint's, or null to keep it. */
+    RopeScaling ropeScalingOverride() {
+        if (ropeScaling == null) {
+            if (ropeScale != null || yarnOrigCtx != null) {
+                throw new UserInputException("--rope-scale and --yarn-orig-ctx need --rope-scaling linear or yarn");
+            }
+            return null;
+        }
+        try {
+            return switch (ropeScaling) {
+                case "none" -> RopeScaling.none();
+                case "linear" -> RopeScaling.linear(requireScale());
+                case "yarn" -> RopeScaling.yarn(requireScale(), yarnOrigCtx != null ? yarnOrigCtx : 0);
+                default -> throw new UserInputException("--rope-scaling must be none, linear or yarn, got '" + ropeScaling + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+    }
+
+    private double requireScale() {
+        if (ropeScale == null) {
+            throw new UserInputException("--rope-scaling " + ropeScaling + " needs --rope-scale N");
+        }
+        return ropeScale;
+    }
 
     void apply() {
         if (threads != null) {

@@ -1,21 +1,21 @@
 package io.qwen4j.core.generate;
 
-import io.qwen4j.core.constrain.TokenConstraint;
-import io.qwen4j.core.generate.sampling.Sampler;
-import io.qwen4j.core.generate.sampling.StopStringMatcher;
+import io.qwen4j.core.generate.output.OutputEvent;
 import io.qwen4j.core.model.Session;
-import io.qwen4j.core.tokenizer.StreamingDecoder;
 import io.qwen4j.core.tokenizer.Tokenizer;
 
-import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Runs the generation loop: prefill the prompt, then draw one token at a time until an end-of-generation token,
  * a stop string, the token limit or the end of the context. Text is streamed as it becomes final: never half a
- * UTF-8 character, never the start of what might become a stop string. Every generated token but the last is in
- * the session's KV cache afterwards (the last one was never fed back, since nothing follows it).
+ * UTF-8 character, never the start of what might become a stop string. The output is also taken apart as it streams
+ * (reasoning, content, tool calls; see {@link io.qwen4j.core.generate.output.OutputParser}), following what the
+ * prompt rendered: a prompt that opened a think block makes the output start as reasoning, one that closed it makes
+ * it all content. A {@link ThinkingBudget} closes a long think block by feeding its stop text to the model.
+ * Every output token but the last is in the session's KV cache afterwards (the last one was never fed back, since
+ * nothing follows it).
  */
 public final class Generator {
 
@@ -41,72 +41,22 @@ public final class Generator {
     public static GenerationResult generate(Session session, Tokenizer tokenizer, int[] promptIds, int cached,
                                             GenerateOptions options, Consumer<String> onText,
                                             BooleanSupplier cancelled) {
+        return generate(session, tokenizer, promptIds, cached, options, onText, null, cancelled);
+    }
+
+    /**
+     * As {@link #generate(Session, Tokenizer, int[], int, GenerateOptions, Consumer, BooleanSupplier)}, also
+     * streaming the output taken apart.
+     *
+     * @param onEvent receives reasoning and content pieces and tool calls as soon as each is final (may be null)
+     */
+    public static GenerationResult generate(Session session, Tokenizer tokenizer, int[] promptIds, int cached,
+                                            GenerateOptions options, Consumer<String> onText,
+                                            Consumer<OutputEvent> onEvent, BooleanSupplier cancelled) {
         if (cached != session.position() || cached >= promptIds.length) {
             throw new IllegalArgumentException("the session holds " + session.position() + " tokens; " + cached
                     + " of the " + promptIds.length + " prompt tokens were said to be cached");
         }
-        Consumer<String> sink = onText == null ? s -> { } : onText;
-        int maxNew = Math.min(options.maxTokens(), session.contextLength() - promptIds.length);
-        int[] history = Arrays.copyOf(promptIds, promptIds.length + Math.max(maxNew, 0));
-        int historyLength = promptIds.length;
-
-        long t0 = System.nanoTime();
-        float[] logits = session.ingest(Arrays.copyOfRange(promptIds, cached, promptIds.length));
-        long t1 = System.nanoTime();
-
-        Sampler sampler = new Sampler(options.sampler(), session.vocabularySize());
-        StreamingDecoder decoder = tokenizer.newStreamingDecoder(false);
-        StopStringMatcher stops = new StopStringMatcher(options.stopStrings());
-        TokenConstraint constraint = options.constraint() == null ? null : options.constraint().get();
-        StringBuilder text = new StringBuilder();
-        FinishReason reason = FinishReason.LENGTH;
-        int generated = 0;
-        while (generated < maxNew) {
-            if (cancelled.getAsBoolean()) {
-                reason = FinishReason.CANCELLED;
-                break;
-            }
-            if (constraint != null) {
-                constraint.mask(logits, session.vocabularySize());
-            }
-            int token = sampler.sample(logits, history, historyLength);
-            if (constraint != null) {
-                constraint.accept(token);
-            }
-            history[historyLength++] = token;
-            generated++;
-            if (options.stopTokens().contains(token)) {
-                reason = FinishReason.STOP;
-                break;
-            }
-            String piece = stops.append(decoder.append(token));
-            emit(piece, text, sink);
-            if (stops.stopped()) {
-                reason = FinishReason.STOP;
-                break;
-            }
-            if (generated < maxNew) {
-                logits = session.ingest(token);
-            }
-        }
-        if (!stops.stopped()) {
-            emit(stops.append(decoder.flush()), text, sink);
-            if (!stops.stopped()) {
-                emit(stops.flush(), text, sink);
-            } else if (reason == FinishReason.LENGTH) {
-                reason = FinishReason.STOP;
-            }
-        }
-        long t2 = System.nanoTime();
-        int[] ids = Arrays.copyOfRange(history, promptIds.length, historyLength);
-        return new GenerationResult(promptIds.clone(), ids, text.toString(), reason,
-                new Timings(promptIds.length - cached, t1 - t0, generated, t2 - t1));
-    }
-
-    private static void emit(String piece, StringBuilder text, Consumer<String> sink) {
-        if (!piece.isEmpty()) {
-            text.append(piece);
-            sink.accept(piece);
-        }
+        return new GenerationRun(session, tokenizer, promptIds, options, onText, onEvent, cancelled).run(cached);
     }
 }

@@ -23,7 +23,9 @@ final class InferenceState {
     final float[] logits;   // [logitRows][vocab]
     final int logitRows;
     final MoeScratch moe;   // null for dense models
-    private final ThreadLocal<float[]> scores;
+    final InferenceState[] rowSequence; // [maxBatch] the sequence (cache, RoPE) each row of a step belongs to
+    final int[] rowPosition;            // [maxBatch] its position there
+    private final ThreadLocal<float[]> scores = new ThreadLocal<>();
 
     /** Buffers of the expert layers: routing decisions and the tokens gathered for one expert. */
     static final class MoeScratch {
@@ -52,10 +54,13 @@ final class InferenceState {
         }
     }
 
+    /** @param contextLength 0 for a scratch state of batched decoding, which owns no cache */
     InferenceState(ModelConfig c, int contextLength, int maxBatch, int logitRows) {
         this.maxBatch = maxBatch;
-        this.cache = new KVCache(c, contextLength);
-        this.rope = new Rope(c, contextLength, 1);
+        this.cache = contextLength == 0 ? null : new KVCache(c, contextLength);
+        this.rope = contextLength == 0 ? null : new Rope(c, contextLength, 1);
+        this.rowSequence = new InferenceState[maxBatch];
+        this.rowPosition = new int[maxBatch];
         x = new float[maxBatch * c.hiddenSize()];
         xb = new float[maxBatch * c.hiddenSize()];
         q = new float[maxBatch * c.qDim()];
@@ -72,11 +77,15 @@ final class InferenceState {
         this.logitRows = logitRows;
         logits = new float[Math.multiplyExact(logitRows, c.vocabSize())];
         moe = c.moe() == null ? null : new MoeScratch(c, maxBatch);
-        scores = ThreadLocal.withInitial(() -> new float[contextLength]);
     }
 
-    /** Attention scores scratch of the calling thread, one per worker. */
-    float[] scores() {
-        return scores.get();
+    /** Attention scores scratch of the calling thread, one per worker, at least {@code n} long. */
+    float[] scores(int n) {
+        float[] s = scores.get();
+        if (s == null || s.length < n) {
+            s = new float[n];
+            scores.set(s);
+        }
+        return s;
     }
 }

@@ -167,6 +167,29 @@ public final class Model implements AutoCloseable {
         return tensors;
     }
 
+    /** Parameters of the checkpoint: the sum of every tensor's element count. */
+    public long parameterCount() {
+        return tensors.stream().mapToLong(Tensor::elementCount).sum();
+    }
+
+    /**
+     * Parameters one token uses: all but the routed experts, plus top-k of every layer's experts (an MoE model
+     * reads only those). Equal to {@link #parameterCount()} for dense models.
+     */
+    public long activeParameterCount() {
+        MoeConfig moe = config.moe();
+        if (moe == null) {
+            return parameterCount();
+        }
+        long routed = tensors.stream().filter(Model::isRoutedExpert).mapToLong(Tensor::elementCount).sum();
+        return parameterCount() - routed + routed / moe.numExperts() * moe.numExpertsPerTok();
+    }
+
+    /** GGUF's stacked {@code ffn_*_exps} or HF's {@code mlp.experts.N.*} (not the shared expert). */
+    private static boolean isRoutedExpert(Tensor t) {
+        return t.name().contains("_exps.") || t.name().contains(".mlp.experts.");
+    }
+
     /** A new sequence with its own KV cache of {@code contextLength} positions. */
     public Session newSession(int contextLength) {
         return new Session(transformer, contextLength, Session.DEFAULT_BATCH, 1);
@@ -175,6 +198,11 @@ public final class Model implements AutoCloseable {
     /** A new sequence whose {@link Session#ingestAll} returns every position's logits. */
     public Session newSessionWithAllLogits(int contextLength) {
         return new Session(transformer, contextLength, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
+    }
+
+    /** A decoder that advances up to {@code maxSequences} sessions of this model by one token in one pass. */
+    public BatchDecoder newBatchDecoder(int maxSequences) {
+        return new BatchDecoder(transformer, maxSequences);
     }
 
     /** The context a session gets when the user asks for none: the trained length, capped to keep the cache small. */

@@ -58,9 +58,7 @@ public record ModelConfig(
         if (!(ropeTheta > 0) || !Double.isFinite(ropeTheta)) {
             throw new IllegalArgumentException("rope_theta must be a positive number, got " + ropeTheta);
         }
-        if (ropeScaling == null) {
-            ropeScaling = RopeScaling.none();
-        }
+        ropeScaling = ropeScaling == null ? RopeScaling.none() : ropeScaling.withDefaultOriginal(maxPositionEmbeddings);
         if (architecture.moe != (moe != null)) {
             throw new IllegalArgumentException(architecture.hfClass + (architecture.moe
                     ? " needs num_experts, num_experts_per_tok and moe_intermediate_size" : " has no experts"));

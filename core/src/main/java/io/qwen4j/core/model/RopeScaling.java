@@ -5,7 +5,8 @@ package io.qwen4j.core.model;
  * {@code rope_parameters}, GGUF {@code rope.scaling.*}).
  *
  * @param factor                         context extension factor (1 = none)
- * @param originalMaxPositionEmbeddings  the context the model was trained with (YaRN's correction range)
+ * @param originalMaxPositionEmbeddings  the context the model was trained with (YaRN's correction range);
+ *                                       0 = the model's max_position_embeddings
  * @param attentionFactor                YaRN: scale of cos/sin; NaN = the paper's {@code 0.1 ln(factor) + 1}
  * @param betaFast                       YaRN: rotations above which dimensions are not interpolated (default 32)
  * @param betaSlow                       YaRN: rotations below which dimensions are fully interpolated (default 1)
@@ -25,7 +26,7 @@ public record RopeScaling(Type type, double factor, int originalMaxPositionEmbed
             }
         }
         if (type == Type.YARN) {
-            if (originalMaxPositionEmbeddings <= 0) {
+            if (originalMaxPositionEmbeddings < 0) {
                 throw new IllegalArgumentException("YaRN needs original_max_position_embeddings > 0, got "
                         + originalMaxPositionEmbeddings);
             }
@@ -47,6 +48,12 @@ public record RopeScaling(Type type, double factor, int originalMaxPositionEmbed
     /** YaRN with the paper's defaults (beta_fast 32, beta_slow 1, attention factor from the scale). */
     public static RopeScaling yarn(double factor, int originalMaxPositionEmbeddings) {
         return new RopeScaling(Type.YARN, factor, originalMaxPositionEmbeddings, Double.NaN, 32, 1);
+    }
+
+    /** This scaling with the original context filled in where it was left to the model (0). */
+    RopeScaling withDefaultOriginal(int maxPositionEmbeddings) {
+        return type == Type.YARN && originalMaxPositionEmbeddings == 0
+                ? new RopeScaling(type, factor, maxPositionEmbeddings, attentionFactor, betaFast, betaSlow) : this;
     }
 
     /** The factor cos and sin are multiplied by (YaRN's "mscale"); 1 for the other types. */

@@ -33,9 +33,61 @@ public final class Session {
         this.state = new InferenceState(c, contextLength, maxBatch, logitRows);
     }
 
+    Transformer transformer() {
+        return transformer;
+    }
+
+    InferenceState state() {
+        return state;
+    }
+
+    /** Called by {@link BatchDecoder} after it appended one token to this session. */
+    void advance() {
+        position++;
+    }
+
+    /** Checks that one more token fits and is in the vocabulary, before a batched step. */
+    void checkNext(int token) {
+        check(new int[] {token});
+        startSequence(1);
+    }
+
+    /**
+     * Makes this session start with the first {@code length} positions of {@code source} (same model), copying their
+     * keys and values: several answers to one prompt share its prefill ({@code n > 1}), or a cached prefix is reused.
+     */
+    public void copyPrefixFrom(Session source, int length) {
+        if (source.transformer != transformer) {
+            throw new IllegalArgumentException("sessions of different models cannot share their cache");
+        }
+        if (length < 0 || length > source.position || length > contextLength) {
+            throw new IllegalArgumentException("cannot copy " + length + " positions: the source holds " + source.position
+                    + " and this session fits " + contextLength);
+        }
+        KVCache from = source.state.cache;
+        KVCache to = state.cache;
+        int headDim = from.headDim;
+        for (int l = 0; l < from.keys.length; l++) {
+            for (int h = 0; h < transformer.config().numKeyValueHeads(); h++) {
+                System.arraycopy(from.keys[l], from.offset(h, 0), to.keys[l], to.offset(h, 0), length * headDim);
+                System.arraycopy(from.values[l], from.offset(h, 0), to.values[l], to.offset(h, 0), length * headDim);
+            }
+        }
+        if (state.ntkAlpha != source.state.ntkAlpha) {
+            state.rope = new Rope(transformer.config(), contextLength, source.state.ntkAlpha);
+            state.ntkAlpha = source.state.ntkAlpha;
+        }
+        position = length;
+    }
+
     /** Positions already in the KV cache. */
     public int position() {
         return position;
+    }
+
+    /** Qwen1's dynamic NTK alpha in use (1 for the other generations and for short inputs). */
+    public double ntkAlpha() {
+        return state.ntkAlpha;
     }
 
     public int contextLength() {

@@ -13,7 +13,7 @@ public final class TokenizerLoader {
     private TokenizerLoader() {
     }
 
-    /** A GGUF file, a tokenizer.json, or a folder holding tokenizer.json. */
+    /** A GGUF file, a tokenizer.json, Qwen1's qwen.tiktoken, or a folder holding one of them. */
     public static Tokenizer load(Path path) {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "file not found");
@@ -23,6 +23,9 @@ public final class TokenizerLoader {
         }
         if (path.getFileName().toString().endsWith(".json")) {
             return Tokenizer.fromTokenizerJson(path);
+        }
+        if (path.getFileName().toString().endsWith(".tiktoken")) {
+            return Tokenizer.fromTiktoken(path);
         }
         try (GGUFFile gguf = GGUFFile.open(path)) {
             return GgufTokenizer.load(gguf);

@@ -8,8 +8,10 @@ import io.qwen4j.core.tensor.VectorOps;
  * The one Qwen forward pass for every generation: pre-norm decoder layers of grouped-query self-attention
  * (separate or fused q/k/v projections, optional bias, optional QK-norm before RoPE, optional logn scaling) and a
  * feed-forward that is a SwiGLU or a mixture of SwiGLU experts, then a final RMSNorm and the output projection.
- * It processes a batch of consecutive tokens of one sequence at once; every matrix product goes through
- * {@link MatMul}, which reads each weight once per tile of tokens.
+ * It processes a batch of rows at once, each row a token of some sequence at some position: consecutive tokens of
+ * one sequence (prefill) or the next token of several sequences (batched decoding). Every matrix product goes
+ * through {@link MatMul}, which reads each weight once per tile of rows; only attention looks at each row's own
+ * sequence.
  */
 final class Transformer {
 
@@ -36,6 +38,27 @@ final class Transformer {
      * @return the state's logits buffer, filled for the requested rows
      */
     float[] forward(InferenceState s, int[] tokens, int off, int n, int pos, boolean allRows) {
+        for (int t = 0; t < n; t++) {
+            s.rowSequence[t] = s;
+            s.rowPosition[t] = pos + t;
+        }
+        return run(s, tokens, off, n, allRows);
+    }
+
+    /**
+     * One decoding step of several sequences: row t appends {@code tokens[t]} to {@code sequences[t]} at
+     * {@code positions[t]}. The activations live in {@code scratch}; each row's keys and values go to its own
+     * sequence's cache. Returns the logits of every row ({@code n * vocab} values in scratch's buffer).
+     */
+    float[] forwardBatch(InferenceState scratch, InferenceState[] sequences, int[] positions, int[] tokens, int n) {
+        for (int t = 0; t < n; t++) {
+            scratch.rowSequence[t] = sequences[t];
+            scratch.rowPosition[t] = positions[t];
+        }
+        return run(scratch, tokens, 0, n, true);
+    }
+
+    private float[] run(InferenceState s, int[] tokens, int off, int n, boolean allRows) {
         int hidden = c.hiddenSize();
         float[] x = s.x;
         for (int t = 0; t < n; t++) {
@@ -43,7 +66,7 @@ final class Transformer {
         }
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             LayerWeights layer = w.layers().get(l);
-            attention(s, layer, l, n, pos);
+            attention(s, layer, l, n);
             feedForward(s, layer, n);
         }
         int rows = allRows ? n : 1;
@@ -55,7 +78,7 @@ final class Transformer {
         return s.logits;
     }
 
-    private void attention(InferenceState s, LayerWeights layer, int l, int n, int pos) {
+    private void attention(InferenceState s, LayerWeights layer, int l, int n) {
         int hidden = c.hiddenSize();
         int qDim = c.qDim();
         int kvDim = c.kvDim();
@@ -75,11 +98,11 @@ final class Transformer {
         }
         QwenLongContext longContext = c.qwenLongContext();
 
-        KVCache cache = s.cache;
-        float[] keys = cache.keys[l];
-        float[] values = cache.values[l];
         Parallel.parallelFor(n, (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
+                InferenceState seq = s.rowSequence[t];
+                int pos = s.rowPosition[t];
+                KVCache cache = seq.cache;
                 if (a.qBias() != null) {
                     VectorOps.add(s.q, t * qDim, a.qBias(), 0, qDim);
                     VectorOps.add(s.k, t * kvDim, a.kBias(), 0, kvDim);
@@ -96,46 +119,63 @@ final class Transformer {
                         VectorOps.rmsnorm(s.k, o, s.k, o, a.kNorm(), headDim, eps);
                     }
                 }
-                s.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos + t);
-                s.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos + t);
+                seq.rope.apply(s.q, t * qDim, c.numAttentionHeads(), pos);
+                seq.rope.apply(s.k, t * kvDim, c.numKeyValueHeads(), pos);
                 if (longContext != null && longContext.useLognAttn()) {
                     // Qwen1 logn attention: queries past seq_length are scaled up by log(p + 1) / log(seq_length)
-                    VectorOps.scale(s.q, t * qDim, qDim, longContext.lognScale(pos + t));
+                    VectorOps.scale(s.q, t * qDim, qDim, longContext.lognScale(pos));
                 }
                 for (int h = 0; h < c.numKeyValueHeads(); h++) {
-                    int dst = cache.offset(h, pos + t);
-                    System.arraycopy(s.k, t * kvDim + h * headDim, keys, dst, headDim);
-                    System.arraycopy(s.v, t * kvDim + h * headDim, values, dst, headDim);
+                    int dst = cache.offset(h, pos);
+                    System.arraycopy(s.k, t * kvDim + h * headDim, cache.keys[l], dst, headDim);
+                    System.arraycopy(s.v, t * kvDim + h * headDim, cache.values[l], dst, headDim);
                 }
             }
         });
 
-        // one task per (token, query head); query head h reads KV head h / (heads per KV head)
-        int heads = c.numAttentionHeads();
+        // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
+        // once, while it is in L1, instead of once per query head
+        int kvHeads = c.numKeyValueHeads();
         int group = c.queriesPerKvHead();
-        Parallel.parallelFor(n * heads, (i0, i1) -> {
-            float[] scores = s.scores();
+        Parallel.parallelFor(n * kvHeads, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                int t = i / heads;
-                int h = i % heads;
-                int kvHead = h / group;
-                int qOff = t * qDim + h * headDim;
-                int last = pos + t; // causal: this token sees positions 0..last
-                int base = cache.offset(kvHead, 0);
-                for (int p = 0; p <= last; p++) {
-                    scores[p] = VectorOps.dot(s.q, qOff, keys, base + p * headDim, headDim) * attentionScale;
-                }
-                VectorOps.softmaxInPlace(scores, 0, last + 1);
-                int outOff = t * qDim + h * headDim;
-                java.util.Arrays.fill(s.attnOut, outOff, outOff + headDim, 0f);
-                for (int p = 0; p <= last; p++) {
-                    VectorOps.saxpy(s.attnOut, outOff, scores[p], values, base + p * headDim, headDim);
-                }
+                int t = i / kvHeads;
+                int kvHead = i % kvHeads;
+                int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
+                KVCache cache = s.rowSequence[t].cache;
+                float[] scores = s.scores(group * cache.contextLength);
+                attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache.keys[l], cache.values[l],
+                        cache.offset(kvHead, 0), last, scores, cache.contextLength, s.attnOut);
             }
         });
 
         MatMul.apply(a.output(), s.attnOut, n, s.xb);
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+    }
+
+    /**
+     * Softmax attention of {@code group} consecutive query heads (at {@code qOff}) over positions 0..last of one KV
+     * head whose rows start at {@code base}; results go to the same offsets of {@code out}.
+     */
+    private void attendGroup(float[] q, int qOff, int group, float[] keys, float[] values, int base, int last,
+                             float[] scores, int stride, float[] out) {
+        int headDim = c.headDim();
+        for (int p = 0; p <= last; p++) {
+            int k = base + p * headDim;
+            for (int g = 0; g < group; g++) {
+                scores[g * stride + p] = VectorOps.dot(q, qOff + g * headDim, keys, k, headDim) * attentionScale;
+            }
+        }
+        for (int g = 0; g < group; g++) {
+            VectorOps.softmaxInPlace(scores, g * stride, last + 1);
+        }
+        java.util.Arrays.fill(out, qOff, qOff + group * headDim, 0f);
+        for (int p = 0; p <= last; p++) {
+            int v = base + p * headDim;
+            for (int g = 0; g < group; g++) {
+                VectorOps.saxpy(out, qOff + g * headDim, scores[g * stride + p], values, v, headDim);
+            }
+        }
     }
 
     /** Qwen1's c_attn: one product for q, k and v together, then split per token with the bias added. */

@@ -39,6 +39,13 @@ final class IntList {
         return size;
     }
 
+    int get(int index) {
+        if (index >= size) {
+            throw new IndexOutOfBoundsException(index + " of " + size);
+        }
+        return values[index];
+    }
+
     /** A copy of the values from index {@code from} to the end. */
     int[] tail(int from) {
         return Arrays.copyOfRange(values, from, size);

@@ -17,26 +17,47 @@ final class MergeTable {
     private final int mask;
 
     /**
+     * Merges listed in priority order: merge i has rank i.
+     *
      * @param left    left symbol id of merge i
      * @param right   right symbol id of merge i
      * @param results the id merge i produces
      */
     MergeTable(int[] left, int[] right, int[] results) {
+        this(left, right, identity(left.length), results);
+    }
+
+    /**
+     * Merges with explicit ranks. Several pairs may share a rank if they produce the same id (tiktoken: every split
+     * of a token into two tokens has the token's rank); the encoder then takes the leftmost of them.
+     *
+     * @param left          left symbol id of merge i
+     * @param right         right symbol id of merge i
+     * @param ranks         the rank of merge i (non-negative)
+     * @param resultsByRank the id that the merges of rank r produce, at index r
+     */
+    MergeTable(int[] left, int[] right, int[] ranks, int[] resultsByRank) {
         int capacity = Integer.highestOneBit(Math.max(4, left.length * 2 - 1)) << 1;
         this.slots = new long[capacity * 2];
         this.mask = capacity - 1;
-        this.results = results.clone();
+        this.results = resultsByRank.clone();
         Arrays.fill(slots, EMPTY);
-        for (int rank = 0; rank < left.length; rank++) {
+        for (int i = 0; i < left.length; i++) {
             // A pair listed twice keeps its last rank, as Hugging Face's map of merges does.
-            long key = pack(left[rank], right[rank]);
+            long key = pack(left[i], right[i]);
             int slot = slot(key);
             while (slots[2 * slot] != EMPTY && slots[2 * slot] != key) {
                 slot = (slot + 1) & mask;
             }
             slots[2 * slot] = key;
-            slots[2 * slot + 1] = rank;
+            slots[2 * slot + 1] = ranks[i];
         }
+    }
+
+    private static int[] identity(int n) {
+        int[] values = new int[n];
+        Arrays.setAll(values, i -> i);
+        return values;
     }
 
     private static long pack(int left, int right) {

@@ -112,7 +112,37 @@ public final class Tokenizer {
             right[i] = mergePart(spec, i, a, b, b);
             result[i] = mergePart(spec, i, a, b, a + b);
         }
-        return new MergeTable(left, right, result);
+        int[] ranks = spec.mergeRanks();
+        if (ranks == null) {
+            return new MergeTable(left, right, result);
+        }
+        return new MergeTable(left, right, ranks, resultsByRank(spec, ranks, result));
+    }
+
+    /** The token each rank produces; merges that share a rank must agree on it. */
+    private static int[] resultsByRank(TokenizerSpec spec, int[] ranks, int[] result) {
+        if (ranks.length != result.length) {
+            throw new ModelFormatException(spec.source() + ": " + ranks.length + " merge ranks for "
+                    + result.length + " merges");
+        }
+        int maxRank = -1;
+        for (int rank : ranks) {
+            if (rank < 0 || rank == MergeTable.NO_MERGE) {
+                throw new ModelFormatException(spec.source() + ": merge rank " + rank + " is out of range");
+            }
+            maxRank = Math.max(maxRank, rank);
+        }
+        int[] byRank = new int[maxRank + 1];
+        java.util.Arrays.fill(byRank, -1);
+        for (int i = 0; i < ranks.length; i++) {
+            int previous = byRank[ranks[i]];
+            if (previous >= 0 && previous != result[i]) {
+                throw new ModelFormatException(spec.source() + ": merges of rank " + ranks[i]
+                        + " produce different tokens (ids " + previous + " and " + result[i] + ")");
+            }
+            byRank[ranks[i]] = result[i];
+        }
+        return byRank;
     }
 
     private int mergePart(TokenizerSpec spec, int rank, String a, String b, String token) {
@@ -129,13 +159,31 @@ public final class Tokenizer {
         return new Tokenizer(TokenizerJsonReader.read(tokenizerJson));
     }
 
-    /** Reads {@code tokenizer.json} from a model folder. */
+    /**
+     * Reads Qwen1's {@code qwen.tiktoken}: one {@code <base64 of the token's bytes> <rank>} line per regular token,
+     * ranks 0..N-1 (a token's rank is its id and its merge priority). The special tokens are not in the file; they
+     * get ids N, N+1, ... as Qwen1's {@code QWenTokenizer} appends them: {@code <|endoftext|>}, {@code <|im_start|>},
+     * {@code <|im_end|>}, then {@code <|extra_0|>} .. {@code <|extra_204|>}, all special. As there, the whole text is
+     * put in NFC before special tokens are looked for.
+     */
+    public static Tokenizer fromTiktoken(Path qwenTiktoken) {
+        return new Tokenizer(TiktokenReader.read(qwenTiktoken));
+    }
+
+    /**
+     * Reads the tokenizer of a model folder: {@code tokenizer.json} (Qwen1.5 and later, and converted Qwen1 models),
+     * or else Qwen1's {@code qwen.tiktoken}.
+     */
     public static Tokenizer fromDirectory(Path dir) {
-        Path file = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ModelFormatException(file, "no tokenizer.json in this folder");
+        Path json = dir.resolve("tokenizer.json");
+        if (Files.isRegularFile(json)) {
+            return fromTokenizerJson(json);
         }
-        return fromTokenizerJson(file);
+        Path tiktoken = dir.resolve(TiktokenReader.FILE_NAME);
+        if (Files.isRegularFile(tiktoken)) {
+            return fromTiktoken(tiktoken);
+        }
+        throw new ModelFormatException(dir, "no tokenizer.json or " + TiktokenReader.FILE_NAME + " in this folder");
     }
 
     /**
@@ -370,6 +418,24 @@ public final class Tokenizer {
             id = regularIds.get(tokenText);
         }
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /**
+     * The bytes token {@code id} decodes to (for an added token, its UTF-8 text), as a fresh array.
+     *
+     * @throws IllegalArgumentException if the id is not {@link #isKnown known}
+     */
+    public byte[] tokenBytes(int id) {
+        if (!isKnown(id)) {
+            throw new IllegalArgumentException("token id " + id + " is not known to this tokenizer (vocabulary size "
+                    + texts.length + ")");
+        }
+        return decodeBytes[id].clone();
+    }
+
+    /** Whether id is an added token ({@code <|im_end|>}, {@code <think>}, ...), special or not, not a BPE token. */
+    public boolean isAdded(int id) {
+        return isKnown(id) && addedIds.get(texts[id]) instanceof Integer added && added == id;
     }
 
     /** Whether id is an added token flagged special (skipped by {@code decode(ids, true)}). */

@@ -13,9 +13,17 @@ import java.util.List;
  * @param added        tokens matched in raw text before pre-tokenization
  * @param nfc          whether text between added tokens is put in Unicode NFC before pre-tokenization
  * @param ignoreMerges whether a piece that is itself a regular token skips BPE (tokenizer.json {@code ignore_merges})
+ * @param mergeRanks   the rank of merge i (lower merges first), or null when the merges are listed in rank order
+ *                     (merge i has rank i); merges may share a rank only if they produce the same token
  */
 record TokenizerSpec(String source, String[] regular, String[] mergeLeft, String[] mergeRight,
-                     List<AddedToken> added, boolean nfc, boolean ignoreMerges) {
+                     List<AddedToken> added, boolean nfc, boolean ignoreMerges, int[] mergeRanks) {
+
+    /** A spec whose merges are listed in rank order. */
+    TokenizerSpec(String source, String[] regular, String[] mergeLeft, String[] mergeRight,
+                  List<AddedToken> added, boolean nfc, boolean ignoreMerges) {
+        this(source, regular, mergeLeft, mergeRight, added, nfc, ignoreMerges, null);
+    }
 
     /**
      * @param normalized whether the token is matched after normalization (tokenizer.json {@code normalized}) rather

@@ -114,6 +114,25 @@ class ModelFidelityTest {
         }
     }
 
+    /** A Qwen1 folder as Qwen-7B ships it: qwen.tiktoken instead of tokenizer.json. */
+    @org.junit.jupiter.api.Test
+    void qwen1FolderWithTiktokenTokenizer(@org.junit.jupiter.api.io.TempDir Path tmp) throws java.io.IOException {
+        Path src = Fixtures.MODELS.resolve("qwen1-tiny");
+        for (String f : new String[] {"config.json", "model.safetensors", "tokenizer_config.json"}) {
+            java.nio.file.Files.copy(src.resolve("hf").resolve(f), tmp.resolve(f));
+        }
+        java.nio.file.Files.copy(src.resolve("tiktoken/qwen.tiktoken"), tmp.resolve("qwen.tiktoken"));
+        Fixtures.Reference ref = Fixtures.reference(src);
+        try (Model m = Model.load(tmp)) {
+            for (Fixtures.Prompt p : ref.prompts()) {
+                assertArrayEquals(p.ids(), m.tokenizer().encode(m.tokenizer().decode(p.ids())), p.name());
+                GenerationResult r = Generator.generate(m.newSession(512), m.tokenizer(), p.ids(),
+                        GenerateOptions.greedy(p.greedyIds().length, Set.of()), null);
+                assertArrayEquals(p.greedyIds(), r.ids(), p.name());
+            }
+        }
+    }
+
     @AfterAll
     static void printReport() {
         System.out.print(REPORT);
