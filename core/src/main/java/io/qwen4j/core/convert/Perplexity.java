@@ -142,7 +142,7 @@ public final class Perplexity {
 
         /**
          * KL(base || model) = sum p_base (log p_base - log p_model), and whether both rank the same token first. The
-         * model's log-probabilities are rounded to float as the base's were stored, so equal models give exactly 0.
+         * model's log-probabilities are rounded to float as the base's were stored, so identical logits give exactly 0.
          */
         void compare(float[] baseLogProbs, double[] logProbs, int next) {
             double d = 0;
@@ -158,6 +158,7 @@ public final class Perplexity {
                     top = v;
                 }
             }
+            d = Math.max(0, d); // a divergence is never negative; below 0 is float rounding of equal distributions
             kl += d;
             maxKl = Math.max(maxKl, d);
             baseNll += -baseLogProbs[next];

@@ -86,8 +86,9 @@ class PerplexityTest {
             }
             try (LogitsFile f = LogitsFile.open(saved)) {
                 Perplexity.Result self = Perplexity.run(m, tokens, ctx, null, f, null);
-                assertEquals(0.0, self.divergence().meanKl());
-                assertEquals(0.0, self.divergence().maxKl());
+                // 0 up to the run-to-run float noise of the forward pass
+                assertEquals(0.0, self.divergence().meanKl(), 1e-7);
+                assertEquals(0.0, self.divergence().maxKl(), 1e-6);
                 assertEquals(1.0, self.divergence().top1Agreement());
                 assertEquals(base.perplexity(), self.divergence().basePerplexity(), 1e-5 * base.perplexity());
             }
@@ -98,7 +99,7 @@ class PerplexityTest {
             System.out.printf("qwen3-tiny F16 vs BF16: PPL %.4f vs %.4f, mean KL %.3g, max KL %.3g, top-1 %.3f%n",
                     r.perplexity(), d.basePerplexity(), d.meanKl(), d.maxKl(), d.top1Agreement());
             // the F16 file holds the BF16 values exactly: only the arithmetic differs
-            assertTrue(Math.abs(d.meanKl()) < 1e-5, "mean KL " + d.meanKl());
+            assertTrue(d.meanKl() >= 0 && d.meanKl() < 1e-5, "mean KL " + d.meanKl());
             assertTrue(d.maxKl() < 1e-3, "max KL " + d.maxKl());
             assertTrue(d.top1Agreement() >= 0.98, "top-1 " + d.top1Agreement());
             assertEquals(1.0, d.ratio(r.perplexity()), 0.01);
