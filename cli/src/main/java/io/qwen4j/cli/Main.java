@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
 /** The {@code qwen4j} command line. */
 @Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
         description = "Run Qwen models in pure Java.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, BenchCommand.class, TemplateCommand.class, TokenizeCommand.class, InspectCommand.class, LogitsCommand.class, ServeCommand.class, ServeBenchCommand.class,
+        subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, BenchCommand.class,
+                ServeBenchCommand.class, TemplateCommand.class, TokenizeCommand.class, InspectCommand.class,
+                LogitsCommand.class, ConvertCommand.class, QuantizeCommand.class, SynthCommand.class,
+                PerplexityCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

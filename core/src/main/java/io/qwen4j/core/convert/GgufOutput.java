@@ -3,6 +3,7 @@ package io.qwen4j.core.convert;
 import io.qwen4j.core.gguf.GGUFWriter;
 import io.qwen4j.core.tensor.GGMLType;
 import io.qwen4j.core.tensor.Parallel;
+import io.qwen4j.core.tensor.Quantizer;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -34,7 +35,7 @@ public final class GgufOutput {
     public static void write(GGUFWriter writer, List<OutputTensor> tensors, Path out, ConversionProgress progress)
             throws IOException {
         for (OutputTensor t : tensors) {
-            if (!Encoding.canEncode(t.type()) && !t.source().isStoredAs(t.type())) {
+            if (!Quantizer.canQuantize(t.type()) && !t.source().isStoredAs(t.type())) {
                 throw new IllegalArgumentException("tensor " + t.name() + ": qwen4j cannot write " + t.type()
                         + " data");
             }
@@ -89,7 +90,7 @@ public final class GgufOutput {
                 long last = Math.min(rows, first + rowsPerChunk);
                 for (long r = first; r < last; r++) {
                     src.read(r, row);
-                    Encoding.encode(type, row, 0, n, dst, r * rowBytes);
+                    Quantizer.quantize(type, row, 0, n, dst, r * rowBytes);
                 }
                 progress.accept((last - first) * rowBytes);
             }

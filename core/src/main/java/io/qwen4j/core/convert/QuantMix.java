@@ -46,8 +46,21 @@ public final class QuantMix {
 
     /** Whether llama-quantize converts this tensor at all (it copies the others unchanged). */
     public static boolean isQuantizable(String name, long[] shape) {
-        return name.endsWith("weight") && shape.length >= 2 && !name.contains("_norm.weight")
+        return name.endsWith("weight") && dimensions(shape) >= 2 && !name.contains("_norm.weight")
                 && !name.contains("ffn_gate_inp.weight");
+    }
+
+    /**
+     * ggml's {@code ggml_n_dims}: outer dimensions of size 1 do not count, so Qwen2-MoE's shared-expert gate
+     * {@code [1, hidden]} is one-dimensional and stays F32.
+     */
+    static int dimensions(long[] shape) {
+        for (int i = 0; i < shape.length - 1; i++) {
+            if (shape[i] > 1) {
+                return shape.length - i;
+            }
+        }
+        return 1;
     }
 
     /** The type for this tensor, or empty when it keeps the type it has. {@code shape} is outermost first. */

@@ -80,9 +80,15 @@ public abstract class Matrix {
             case BF16 -> new BF16Matrix(name, rows, cols, data, base);
             case Q8_0 -> new Q8_0Matrix(name, rows, cols, data, base);
             case Q4_0 -> new Q4_0Matrix(name, rows, cols, data, base);
+            case Q4_1 -> new Q4_1Matrix(name, rows, cols, data, base);
+            case Q5_0, Q5_1 -> new Q5Blocks(name, type, rows, cols, data, base);
+            case Q2_K -> new Q2_KMatrix(name, rows, cols, data, base);
+            case Q3_K -> new Q3_KMatrix(name, rows, cols, data, base);
+            case Q4_K -> new Q4_KMatrix(name, rows, cols, data, base);
+            case Q5_K -> new Q5_KMatrix(name, rows, cols, data, base);
             case Q6_K -> new Q6_KMatrix(name, rows, cols, data, base);
             default -> throw bad(source, "type " + type + " is not supported by the matrix kernels (supported: "
-                    + "F32, F16, BF16, Q8_0, Q4_0, Q6_K)");
+                    + "F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K)");
         };
     }
 

@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Q6_K: super-blocks of 256 values {@code {uint8 ql[128]; uint8 qh[64]; int8 scales[16]; f16 d}}. Each half of 128
@@ -36,59 +37,31 @@ final class Q6_KMatrix extends Matrix {
     private static final int QB_LEN = QB.length();
     private static final int PARTS = QB_LEN / L;
 
-    /**
-     * A row's block scales times d, 16 per block, filled by a pass of its own: one vector load per block is much
-     * cheaper than 16 scalar segment reads, and doing it outside {@link #dotRow} keeps that method under C2's node
-     * budget (see there).
-     */
-    private static final ThreadLocal<float[][]> SCALE_BUFFER = ThreadLocal.withInitial(() -> new float[1][0]);
-
-    private float[] scaleBuffer() {
-        float[][] holder = SCALE_BUFFER.get();
-        int n = cols() / 16;
-        if (holder[0].length < n) {
-            holder[0] = new float[n];
-        }
-        return holder[0];
-    }
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LittleEndian.ORDER);
 
     @Override
     void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        float[] scales = scaleBuffer();
         for (int r = r0; r < r1; r++) {
-            long off = rowOffset(r);
-            loadScales(off, 0, cols() / BLOCK, scales);
-            out[outOff + r] = dotRow(off, x, xOff, scales);
-        }
-    }
-
-    /** scales[16 b + i] = d * scale i of block b, for the blocks [b0, b1) of the row at off. */
-    private void loadScales(long off, int b0, int b1, float[] scales) {
-        for (int b = b0; b < b1; b++) {
-            long blk = off + (long) b * BYTES;
-            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, blk + D));
-            for (int i = 0; i < 16; i += Simd.BL) {
-                ByteVector s = ByteVector.fromMemorySegment(Simd.B, data, blk + SCALES + i, LittleEndian.ORDER);
-                for (int p = 0; p < Simd.BPARTS; p++) {
-                    toFloat(s, p).mul(d).intoArray(scales, 16 * (b - b0) + i + p * L);
-                }
-            }
+            out[outOff + r] = dotRow(rowOffset(r), x, xOff);
         }
     }
 
     /**
-     * One row. Written as loops over the quarter index k rather than unrolled by hand: C2 stops inlining Vector API
-     * calls once a method has too many IR nodes (NodeCountInliningCutoff), and a vector op left as a call is boxed on
-     * every use. The block loop stays in this method for the same reason.
+     * One row. The eight scales of a half are read as one long and taken apart with scalar shifts inside the loop,
+     * where that work overlaps with the vector work (a separate pass over the scales cost a third of the time).
+     * Written as loops over the quarter index k rather than unrolled by hand: C2 stops inlining Vector API calls once a
+     * method has too many IR nodes (NodeCountInliningCutoff), and a vector op left as a call is boxed on every use.
+     * The block loop stays in this method for the same reason.
      */
-    private float dotRow(long off, float[] x, int xOff, float[] scales) {
+    private float dotRow(long off, float[] x, int xOff) {
         // two accumulators (even and odd parts, PARTS is even) break the FMA dependency chain
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = acc0;
         for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
+            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
                 long qh = off + QH + 32L * h;
-                int sc = 16 * blk + 8 * h;
+                long scales = data.get(LONG, off + SCALES + 8L * h);
                 for (int k = 0; k < 4; k++) {
                     long ql = off + 64L * h + 32L * (k & 1);
                     int xk = xOff + blk * BLOCK + 128 * h + 32 * k;
@@ -96,8 +69,8 @@ final class Q6_KMatrix extends Matrix {
                         ByteVector q = quant(data, ql + c, qh + c, k);
                         for (int p = 0; p < PARTS; p += 2) {
                             int l = c + p * L;
-                            float s0 = scales[sc + 2 * k + l / 16];
-                            float s1 = scales[sc + 2 * k + (l + L) / 16];
+                            float s0 = d * (byte) (scales >>> 8 * (2 * k + l / 16));
+                            float s1 = d * (byte) (scales >>> 8 * (2 * k + (l + L) / 16));
                             acc0 = toFloat(q, p).mul(FloatVector.fromArray(F, x, xk + l))
                                     .fma(FloatVector.broadcast(F, s0), acc0);
                             acc1 = toFloat(q, p + 1).mul(FloatVector.fromArray(F, x, xk + l + L))
@@ -128,14 +101,12 @@ final class Q6_KMatrix extends Matrix {
 
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
-        float[] scales = scaleBuffer();
-        int b0 = c0 / BLOCK;
-        loadScales(rowOffset(r), b0, (c1 + BLOCK - 1) / BLOCK, scales);
-        long off = rowOffset(r) + (long) b0 * BYTES;
+        long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
+            float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off + D));
             for (int h = 0; h < 2; h++) {
                 long qh = off + QH + 32L * h;
-                int sc = 16 * ((c - c0) / BLOCK) + 8 * h;
+                long scales = data.get(LONG, off + SCALES + 8L * h);
                 for (int k = 0; k < 4; k++) {
                     long ql = off + 64L * h + 32L * (k & 1);
                     int o = dstOff + c - c0 + 128 * h + 32 * k;
@@ -143,7 +114,7 @@ final class Q6_KMatrix extends Matrix {
                         ByteVector q = quant(data, ql + j, qh + j, k);
                         for (int p = 0; p < PARTS; p++) {
                             int l = j + p * L;
-                            toFloat(q, p).mul(scales[sc + 2 * k + l / 16]).intoArray(dst, o + l);
+                            toFloat(q, p).mul(d * (byte) (scales >>> 8 * (2 * k + l / 16))).intoArray(dst, o + l);
                         }
                     }
                 }

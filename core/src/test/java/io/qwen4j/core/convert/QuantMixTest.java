@@ -82,5 +82,7 @@ class QuantMixTest {
         assertEquals(GGMLType.Q4_K, mix.typeFor("token_embd.weight", new long[] {4224, 256}).orElseThrow(), "untied");
         assertEquals(java.util.Optional.empty(), mix.typeFor("blk.0.ffn_gate_inp.weight", new long[] {8, 256}));
         assertEquals(java.util.Optional.empty(), mix.typeFor("blk.0.attn_q_norm.weight", new long[] {128}));
+        assertEquals(java.util.Optional.empty(), mix.typeFor("blk.0.ffn_gate_inp_shexp.weight", new long[] {1, 256}),
+                "ggml counts [1, 256] as one dimension");
     }
 }

@@ -21,6 +21,14 @@ class QuantFidelityTest {
             "F16,  0.03, 0.005, 1.0",
             "Q8_0, 0.6,  0.09,  0.75",
             "Q4_0, 0.65, 0.1,   0.75",
+            "Q4_1, 0.65, 0.1,   0.75",
+            "Q5_0, 0.6,  0.1,   0.75",
+            "Q5_1, 0.6,  0.1,   0.75",
+            "Q2_K, 0.9,  0.13,  0.75",
+            "Q3_K_M, 0.9, 0.13, 0.75",
+            "Q4_K_M, 0.9, 0.13, 0.75",
+            "Q5_K_M, 1.4, 0.13, 0.75",
+            "Q6_K, 0.9,  0.13,  0.75",
     })
     void teacherForcedWithinTheTypesBounds(String type, double maxBound, double meanBound, double argmaxBound) {
         Path dir = Fixtures.MODELS.resolve("qwen3-tiny/quants/" + type);

@@ -46,18 +46,26 @@ class MatrixTest {
         return cases.stream();
     }
 
-    /** A weight of the given type with its reference values in double, [rows][cols]. */
-    private record Weight(Matrix matrix, double[][] ref) {
+    /**
+     * A weight of the given type with its reference values in double, [rows][cols], and the magnitudes of the terms
+     * each value is made of (a float kernel's rounding error is relative to those).
+     */
+    private record Weight(Matrix matrix, double[][] ref, double[][] magnitude) {
     }
 
     private static Weight weight(GGMLType type, int rows, int cols, long seed) {
-        MemorySegment data = ReferenceWeights.random(type, (long) rows * cols, seed);
+        return weight(type, ReferenceWeights.random(type, (long) rows * cols, seed), rows, cols);
+    }
+
+    private static Weight weight(GGMLType type, MemorySegment data, int rows, int cols) {
         Tensor t = new Tensor("w", type, new long[] {rows, cols}, data);
         double[][] ref = new double[rows][];
+        double[][] magnitude = new double[rows][];
         for (int r = 0; r < rows; r++) {
             ref[r] = ReferenceWeights.dequantize(type, data, (long) r * cols, cols);
+            magnitude[r] = ReferenceWeights.magnitudes(type, data, (long) r * cols, cols);
         }
-        return new Weight(Matrix.of(t), ref);
+        return new Weight(Matrix.of(t), ref, magnitude);
     }
 
     /** Random activations; everything outside [off, off + n) is NaN so that an overread poisons the result. */
@@ -70,12 +78,14 @@ class MatrixTest {
         return x;
     }
 
-    private static void assertDot(double[] w, float[] x, int xOff, float got, String what) {
+    private static void assertDot(Weight w, int r, float[] x, int xOff, float got, String what) {
+        double[] ref = w.ref()[r];
+        double[] magnitude = w.magnitude()[r];
         double sum = 0;
         double abs = 0;
-        for (int i = 0; i < w.length; i++) {
-            sum += w[i] * x[xOff + i];
-            abs += Math.abs(w[i] * x[xOff + i]);
+        for (int i = 0; i < ref.length; i++) {
+            sum += ref[i] * x[xOff + i];
+            abs += Math.abs(magnitude[i] * x[xOff + i]);
         }
         double err = Math.abs(got - sum) / (abs + 1e-30);
         if (!(err <= TOLERANCE)) {
@@ -105,7 +115,7 @@ class MatrixTest {
             Arrays.fill(out, GUARD);
             w.matrix().matvec(x, xOff, out, outOff, range[0], range[1]);
             for (int r = range[0]; r < range[1]; r++) {
-                assertDot(w.ref()[r], x, xOff, out[outOff + r], type + " matvec row " + r);
+                assertDot(w, r, x, xOff, out[outOff + r], type + " matvec row " + r);
             }
             assertGuards(out, outOff + range[0], outOff + range[1], type + " matvec " + Arrays.toString(range));
         }
@@ -131,7 +141,8 @@ class MatrixTest {
 
     static Stream<Arguments> largeShapes() {
         return Stream.of(Arguments.of(GGMLType.F32, 1030), Arguments.of(GGMLType.Q8_0, 1056),
-                Arguments.of(GGMLType.Q6_K, 1280));
+                Arguments.of(GGMLType.Q5_1, 1056), Arguments.of(GGMLType.Q2_K, 1280), Arguments.of(GGMLType.Q3_K, 1280),
+                Arguments.of(GGMLType.Q4_K, 1280), Arguments.of(GGMLType.Q5_K, 1280), Arguments.of(GGMLType.Q6_K, 1280));
     }
 
     private static void checkMatmul(Weight w, int n, int r0, int r1, Random rnd) {
@@ -155,7 +166,7 @@ class MatrixTest {
                 int i = t * outStride + r;
                 String what = m.type() + " matmul n=" + n + " token " + t + " row " + r;
                 if (r >= r0 && r < r1) {
-                    assertDot(w.ref()[r], x, t * xStride, out[i], what);
+                    assertDot(w, r, x, t * xStride, out[i], what);
                 } else {
                     assertEquals(GUARD, out[i], what + " is outside [" + r0 + ", " + r1 + ") but was written");
                 }
@@ -177,8 +188,8 @@ class MatrixTest {
             w.matrix().dequantizeRow(r, dst, 2);
             for (int i = 0; i < cols; i++) {
                 double ref = w.ref()[r][i];
-                // one float rounding of d * scale * q at most
-                if (Math.abs(dst[2 + i] - ref) > 2e-7 * Math.abs(ref)) {
+                // a few float roundings of the terms (d * scale * q, dmin * m) at most
+                if (Math.abs(dst[2 + i] - ref) > 2.5e-7 * w.magnitude()[r][i]) {
                     fail(type + " row " + r + " col " + i + ": got " + dst[2 + i] + ", reference " + ref);
                 }
             }
@@ -244,9 +255,10 @@ class MatrixTest {
             assertTrue(m.name().contains("blk.0.ffn_up_exps.weight"), m.name());
             float[] out = new float[rows];
             m.matvec(x, 0, out, 0, 0, rows);
+            Weight ew = weight(type, data.asSlice(type.byteSize((long) e * rows * cols), type.byteSize(
+                    (long) rows * cols)), rows, cols);
             for (int r = 0; r < rows; r++) {
-                double[] ref = ReferenceWeights.dequantize(type, data, ((long) e * rows + r) * cols, cols);
-                assertDot(ref, x, 0, out[r], type + " expert " + e + " row " + r);
+                assertDot(ew, r, x, 0, out[r], type + " expert " + e + " row " + r);
             }
         }
         assertThrows(IllegalArgumentException.class, () -> Matrix.expert(t, 3));
@@ -269,10 +281,10 @@ class MatrixTest {
 
     @Test
     void unsupportedTypeNamesTheTensor() {
-        Tensor t = new Tensor("blk.3.ffn_down.weight", GGMLType.Q4_K, new long[] {2, 256},
-                Arena.ofAuto().allocate(GGMLType.Q4_K.byteSize(512)));
+        Tensor t = new Tensor("blk.3.ffn_down.weight", GGMLType.Q8_K, new long[] {2, 256},
+                Arena.ofAuto().allocate(GGMLType.Q8_K.byteSize(512)));
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> Matrix.of(t));
-        assertTrue(e.getMessage().contains("blk.3.ffn_down.weight") && e.getMessage().contains("Q4_K"),
+        assertTrue(e.getMessage().contains("blk.3.ffn_down.weight") && e.getMessage().contains("Q8_K"),
                 e.getMessage());
     }
 

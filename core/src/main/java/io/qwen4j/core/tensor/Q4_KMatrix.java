@@ -1,0 +1,126 @@
+package io.qwen4j.core.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Q4_K: super-blocks of 256 values {@code {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}} in 8 groups of 32.
+ * Group s has a 6-bit scale sc and 6-bit min m (packed, see {@link #scaleBytes}); its values are
+ * {@code d * sc * q - dmin * m} with q the low nibbles of qs[32 (s / 2) ..] for even s, the high nibbles for odd s.
+ */
+final class Q4_KMatrix extends Matrix {
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = Simd.L;
+    private static final int BLOCK = 256;
+    private static final int BYTES = 144;
+    private static final int SCALES = 4;
+    private static final int QS = 16;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LittleEndian.ORDER);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
+
+    /** 32 quant bytes (64 values) unpacked at once with SWAR int ops; one chunk widens into PARTS float vectors. */
+    private static final VectorSpecies<Byte> QB = L >= 8 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
+    private static final int QB_LEN = QB.length();
+    private static final int PARTS = QB_LEN / L;
+
+    Q4_KMatrix(String name, int rows, int cols, MemorySegment data, long base) {
+        super(name, GGMLType.Q4_K, rows, cols, data, base);
+    }
+
+    @Override
+    void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
+        float[] sums = RowScratch.get().sums(x, xOff, cols(), 32);
+        for (int r = r0; r < r1; r++) {
+            out[outOff + r] = dotRow(rowOffset(r), x, xOff, sums);
+        }
+    }
+
+    /**
+     * The eight 6-bit scales (minimums when {@code mins}) of the block at blk, one per byte. Packing of the 12 bytes:
+     * for s &lt; 4, sc and m are the low 6 bits of bytes s and s + 4; for s &gt;= 4, the low and high nibble of byte
+     * s + 4, with their top two bits in bits 6-7 of bytes s - 4 and s. Q5_K packs its scales the same way.
+     */
+    static long scaleBytes(MemorySegment data, long blk, boolean mins) {
+        long low = data.get(LONG, blk + SCALES);
+        long high = data.get(INT, blk + SCALES + 8) & 0xFFFFFFFFL;
+        long top = mins ? low >>> 32 : low;
+        long nibble = mins ? high >>> 4 : high;
+        return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
+    }
+
+    /**
+     * One row: the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). The scales are unpacked with scalar
+     * SWAR ops in this loop, where they overlap with the vector work. One loop over the 8 groups rather than pairs of
+     * nibbles written out: the body must stay small enough for C2 to inline every vector call (see
+     * {@link Q6_KMatrix}).
+     */
+    private float dotRow(long off, float[] x, int xOff, float[] sums) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        float minDot = 0;
+        for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
+            int dd = data.get(INT, off);
+            float d = Float.float16ToFloat((short) dd);
+            float dmin = Float.float16ToFloat((short) (dd >>> 16));
+            long sc = scaleBytes(data, off, false);
+            long m = scaleBytes(data, off, true);
+            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
+                minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
+                int xk = xOff + blk * BLOCK + 32 * g;
+                FloatVector sum0 = FloatVector.zero(F);
+                FloatVector sum1 = sum0;
+                for (int c = 0; c < 32; c += QB_LEN) {
+                    ByteVector q = quant(off, g, c);
+                    for (int p = 0; p < PARTS; p += 2) {
+                        int e = xk + c + p * L;
+                        sum0 = toFloat(q, p).fma(FloatVector.fromArray(F, x, e), sum0);
+                        sum1 = toFloat(q, p + 1).fma(FloatVector.fromArray(F, x, e + L), sum1);
+                    }
+                }
+                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
+                acc0 = sum0.fma(scale, acc0);
+                acc1 = sum1.fma(scale, acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minDot;
+    }
+
+    /** QB_LEN quants of group g from byte c on: the low nibbles of qs[32 (g / 2) + c ..] for even g, else the high. */
+    private ByteVector quant(long off, int g, int c) {
+        return ByteVector.fromMemorySegment(QB, data, off + QS + 32L * (g >> 1) + c, LittleEndian.ORDER)
+                .reinterpretAsInts().lanewise(VectorOperators.LSHR, 4 * (g & 1)).and(0x0F0F0F0F).reinterpretAsBytes();
+    }
+
+    private static FloatVector toFloat(ByteVector q, int part) {
+        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
+    }
+
+    @Override
+    void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
+        long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
+        for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
+            int dd = data.get(INT, off);
+            float d = Float.float16ToFloat((short) dd);
+            float dmin = Float.float16ToFloat((short) (dd >>> 16));
+            long sc = scaleBytes(data, off, false);
+            long m = scaleBytes(data, off, true);
+            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
+                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
+                FloatVector min = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
+                for (int j = 0; j < 32; j += QB_LEN) {
+                    ByteVector q = quant(off, g, j);
+                    for (int p = 0; p < PARTS; p++) {
+                        toFloat(q, p).fma(scale, min).intoArray(dst, dstOff + c - c0 + 32 * g + j + p * L);
+                    }
+                }
+            }
+        }
+    }
+}
