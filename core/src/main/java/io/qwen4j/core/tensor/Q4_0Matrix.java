@@ -42,30 +42,27 @@ final class Q4_0Matrix extends Matrix {
         }
     }
 
-    private ByteVector low(ByteVector q) {
-        return q.and((byte) 0x0F).sub((byte) 8);
-    }
-
-    private ByteVector high(ByteVector q) {
-        return q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F).sub((byte) 8);
-    }
-
+    /**
+     * acc + d * ((q - 8) . x) for the block at off. One loop over both nibbles keeps the inlined code small: written
+     * out for low and high nibbles, the 128-bit build (two parts per load) passed C2's inlining budget and boxed.
+     */
     private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
         FloatVector sum = FloatVector.zero(F);
-        for (int c = 0; c < BLOCK / 2; c += BL) {
-            ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 2 + c, LittleEndian.ORDER);
-            ByteVector lo = low(q);
-            ByteVector hi = high(q);
+        for (int j = 0; j < BLOCK; j += BL) {
+            ByteVector q = quants(off, j);
             for (int p = 0; p < Simd.BPARTS; p++) {
-                int e = xi + c + p * L;
-                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p))
-                        .fma(FloatVector.fromArray(F, x, e), sum);
-                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p))
-                        .fma(FloatVector.fromArray(F, x, e + BLOCK / 2), sum);
+                sum = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p))
+                        .fma(FloatVector.fromArray(F, x, xi + j + p * L), sum);
             }
         }
         float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off));
         return sum.fma(FloatVector.broadcast(F, d), acc);
+    }
+
+    /** BL quants minus 8 of values j .. j + BL - 1 (j &lt; 16: low nibbles of qs[j ..], else high of qs[j - 16 ..]). */
+    private ByteVector quants(long off, int j) {
+        ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 2 + (j & 15), LittleEndian.ORDER);
+        return (j < 16 ? q.and((byte) 0x0F) : q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F)).sub((byte) 8);
     }
 
     @Override
@@ -73,14 +70,11 @@ final class Q4_0Matrix extends Matrix {
         long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(LittleEndian.SHORT, off)));
-            for (int j = 0; j < BLOCK / 2; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 2 + j, LittleEndian.ORDER);
-                ByteVector lo = low(q);
-                ByteVector hi = high(q);
+            for (int j = 0; j < BLOCK; j += BL) {
+                ByteVector q = quants(off, j);
                 for (int p = 0; p < Simd.BPARTS; p++) {
-                    int o = dstOff + c - c0 + j + p * L;
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + BLOCK / 2);
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d)
+                            .intoArray(dst, dstOff + c - c0 + j + p * L);
                 }
             }
         }

@@ -53,21 +53,23 @@ final class Q4_1Matrix extends Matrix {
         }
     }
 
-    /** acc + d * (q . x) for the block at off. */
+    /** acc + d * (q . x) for the block at off; one loop over both nibbles keeps the inlined code small. */
     private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
         FloatVector sum = FloatVector.zero(F);
-        for (int c = 0; c < BLOCK / 2; c += BL) {
-            ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 4 + c, LittleEndian.ORDER);
-            ByteVector lo = q.and((byte) 0x0F);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
+        for (int j = 0; j < BLOCK; j += BL) {
+            ByteVector q = nibbles(off, j);
             for (int p = 0; p < Simd.BPARTS; p++) {
-                int e = xi + c + p * L;
-                sum = toFloat(lo, p).fma(FloatVector.fromArray(F, x, e), sum);
-                sum = toFloat(hi, p).fma(FloatVector.fromArray(F, x, e + BLOCK / 2), sum);
+                sum = toFloat(q, p).fma(FloatVector.fromArray(F, x, xi + j + p * L), sum);
             }
         }
         float d = Float.float16ToFloat(data.get(LittleEndian.SHORT, off));
         return sum.fma(FloatVector.broadcast(F, d), acc);
+    }
+
+    /** BL quants of values j .. j + BL - 1 (j &lt; 16: low nibbles of qs[j ..], else high of qs[j - 16 ..]). */
+    private ByteVector nibbles(long off, int j) {
+        ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 4 + (j & 15), LittleEndian.ORDER);
+        return j < 16 ? q.and((byte) 0x0F) : q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
     }
 
     private static FloatVector toFloat(ByteVector q, int part) {
@@ -81,14 +83,10 @@ final class Q4_1Matrix extends Matrix {
             int dm = data.get(INT, off);
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat((short) dm));
             FloatVector m = FloatVector.broadcast(F, Float.float16ToFloat((short) (dm >>> 16)));
-            for (int j = 0; j < BLOCK / 2; j += BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, data, off + 4 + j, LittleEndian.ORDER);
-                ByteVector lo = q.and((byte) 0x0F);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F);
+            for (int j = 0; j < BLOCK; j += BL) {
+                ByteVector q = nibbles(off, j);
                 for (int p = 0; p < Simd.BPARTS; p++) {
-                    int o = dstOff + c - c0 + j + p * L;
-                    toFloat(lo, p).fma(d, m).intoArray(dst, o);
-                    toFloat(hi, p).fma(d, m).intoArray(dst, o + BLOCK / 2);
+                    toFloat(q, p).fma(d, m).intoArray(dst, dstOff + c - c0 + j + p * L);
                 }
             }
         }

@@ -2,7 +2,7 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,12 +13,12 @@ import java.lang.foreign.ValueLayout;
  * Q5_0 {@code {f16 d; uint32 qh; uint8 qs[16]}} and Q5_1 {@code {f16 d; f16 m; uint32 qh; uint8 qs[16]}}: blocks of
  * 32 values, value j &lt; 16 the low nibble of qs[j], value j + 16 the high nibble, with bit j of qh as bit 4. Q5_0 is
  * (q - 16) * d, Q5_1 q * d + m; Q5_1's m terms are m times the block's sum of x, computed once per call. The high
- * bits are spread over int lanes with a variable shift (lane i shifted by i), which every x86 vector ISA has.
+ * bits of L values are a lane mask ({@link VectorMask#fromLong}) for a masked add of 16: a k-register move on
+ * AVX-512, and no boxing at 256 or 128 bits either (an int-lane variable-shift version boxed at 128 bits).
  */
 final class Q5Blocks extends Matrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Integer> I = Simd.I;
     private static final int L = Simd.L;
     private static final int BL = Simd.BL;
     private static final int BLOCK = 32;
@@ -78,17 +78,14 @@ final class Q5Blocks extends Matrix {
 
     /** acc + d * (q . x) for the block at off; one loop over both nibbles keeps the inlined code small. */
     private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
-        IntVector iota = IntVector.zero(I).addIndex(1);
         int bits = data.get(INT, off + qh);
         FloatVector sum = FloatVector.zero(F);
         for (int j = 0; j < BLOCK; j += BL) {
             ByteVector q = nibbles(off, j);
             for (int p = 0; p < Simd.BPARTS; p++) {
                 int e = j + p * L;
-                IntVector high = IntVector.broadcast(I, bits >>> e).lanewise(VectorOperators.LSHR, iota).and(1)
-                        .lanewise(VectorOperators.LSHL, 4);
-                FloatVector v = (FloatVector) ((IntVector) q.convertShape(VectorOperators.B2I, I, p)).or(high)
-                        .sub(offset).convert(VectorOperators.I2F, 0);
+                FloatVector v = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p))
+                        .lanewise(VectorOperators.ADD, 16f, VectorMask.fromLong(F, bits >>> e)).sub(offset);
                 sum = v.fma(FloatVector.fromArray(F, x, xi + e), sum);
             }
         }
@@ -104,7 +101,6 @@ final class Q5Blocks extends Matrix {
 
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
-        IntVector iota = IntVector.zero(I).addIndex(1);
         long off = rowOffset(r) + (long) (c0 / BLOCK) * bytes;
         for (int c = c0; c < c1; c += BLOCK, off += bytes) {
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(LittleEndian.SHORT, off)));
@@ -115,10 +111,9 @@ final class Q5Blocks extends Matrix {
                 ByteVector q = nibbles(off, j);
                 for (int p = 0; p < Simd.BPARTS; p++) {
                     int e = j + p * L;
-                    IntVector high = IntVector.broadcast(I, bits >>> e).lanewise(VectorOperators.LSHR, iota).and(1)
-                            .lanewise(VectorOperators.LSHL, 4);
-                    ((FloatVector) ((IntVector) q.convertShape(VectorOperators.B2I, I, p)).or(high).sub(offset)
-                            .convert(VectorOperators.I2F, 0)).fma(d, m).intoArray(dst, dstOff + c - c0 + e);
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p))
+                            .lanewise(VectorOperators.ADD, 16f, VectorMask.fromLong(F, bits >>> e)).sub(offset)
+                            .fma(d, m).intoArray(dst, dstOff + c - c0 + e);
                 }
             }
         }
