@@ -60,6 +60,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    CacheOptions cache;
+
     @Override
     public Integer call() throws IOException {
         runtime.apply();
@@ -75,7 +78,7 @@ final class ChatCommand implements Callable<Integer> {
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(probe), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
                     sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));
-            ChatSession chat = new ChatSession(runtime.newSession(m), m.tokenizer(), format, options,
+            ChatSession chat = new ChatSession(cache.newSession(m, runtime), m.tokenizer(), format, options,
                     system, kwargs, tools);
             Interrupts interrupts = Interrupts.install();
             var console = System.console();

@@ -64,6 +64,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    CacheOptions cache;
+
     @Override
     public Integer call() {
         runtime.apply();
@@ -73,7 +76,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (promptIds.length == 0) {
                 throw new UserInputException("the prompt is empty");
             }
-            Session session = runtime.newSession(m);
+            Session session = cache.newSession(m, runtime);
             boolean thinking = RecommendedSampling.isThinking(ThinkingStart.ofPrompt(text), m.tokenizer());
             GenerateOptions options = new GenerateOptions(maxTokens, sampling.config(thinking), m.endOfGenerationIds(),
                     sampling.stopStrings()).withThinkingBudget(reasoning.budget()).withConstraint(constraint.constraint(m));

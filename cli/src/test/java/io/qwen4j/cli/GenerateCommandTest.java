@@ -18,7 +18,13 @@ class GenerateCommandTest {
     @CsvSource({"qwen3-tiny/model.gguf, qwen3-tiny", "qwen3-tiny/hf, qwen3-tiny", "qwen2-tiny/model.gguf, qwen2-tiny",
             "qwen2-tiny/hf, qwen2-tiny"})
     void greedyJsonMatchesTheFixture(String model, String fixture) throws IOException {
-        CliRunner r = CliRunner.run("generate", "--model", CliRunner.model(model), "--raw",
+        for (String cache : new String[] {"f16", "f32"}) {
+            check(model, fixture, cache);
+        }
+    }
+
+    private void check(String model, String fixture, String cache) throws IOException {
+        CliRunner r = CliRunner.run("generate", "--model", CliRunner.model(model), "--raw", "--cache-type", cache,
                 "--prompt", "Hello, my name is", "--temperature", "0", "--max-tokens", "24", "--json");
         assertEquals(0, r.exitCode(), r.err());
         ObjectMapper mapper = new ObjectMapper();
