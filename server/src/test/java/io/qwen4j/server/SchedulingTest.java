@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -105,16 +106,16 @@ class SchedulingTest {
         try (QwenServer server = QwenServer.start(TestModels.qwen3(), ServerOptions.defaults("qwen3-tiny", LONG)
                 .withPort(0).withParallel(1).withQueueCapacity(1))) {
             String longRun = chatBody("Go on forever", LONG - 100, true, ", \"ignore_eos\": true");
-            HttpResponse<InputStream> running = open(server.url(), longRun);
+            java.net.Socket running = openRaw(server.url(), longRun);
             awaitMetric(server, "qwen4j_active_sequences", 1);
-            HttpResponse<InputStream> waiting = open(server.url(), longRun);
+            java.net.Socket waiting = openRaw(server.url(), longRun);
             awaitMetric(server, "qwen4j_queue_depth", 1);
             Http.Response refused = Http.post(server.url() + "/v1/chat/completions", chatBody("hi", 4, false, ""));
             assertEquals(429, refused.status(), refused.body());
             assertEquals("1", refused.raw().headers().firstValue("Retry-After").orElseThrow());
             assertEquals("rate_limit_exceeded", refused.json().get("error").get("type").asText());
-            running.body().close();
-            waiting.body().close();
+            running.close();
+            waiting.close();
             awaitMetric(server, "qwen4j_active_sequences", 0);
         }
     }
@@ -124,8 +125,8 @@ class SchedulingTest {
     void aClientThatDisconnectsFreesItsSlot() throws Exception {
         try (QwenServer server = QwenServer.start(TestModels.qwen3(), ServerOptions.defaults("qwen3-tiny", LONG)
                 .withPort(0).withParallel(2))) {
-            HttpResponse<InputStream> r = open(server.url(), chatBody("Talk to me", LONG - 100, true, ", \"ignore_eos\": true"));
-            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            java.net.Socket socket = openRaw(server.url(), chatBody("Talk to me", LONG - 100, true, ", \"ignore_eos\": true"));
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             int events = 0;
             while (events < 4) {
                 if (in.readLine().startsWith("data: ")) {
@@ -133,7 +134,7 @@ class SchedulingTest {
                 }
             }
             assertEquals(1, Http.metric(server.metrics().scrape(), "qwen4j_active_sequences"));
-            in.close();
+            socket.close();
             awaitMetric(server, "qwen4j_active_sequences", 0);
             awaitMetric(server, "qwen4j_sequences_cancelled_total", 1);
             String metrics = server.metrics().scrape();
@@ -178,6 +179,22 @@ class SchedulingTest {
         } finally {
             server.close();
         }
+    }
+
+    /**
+     * Sends a request on a raw socket, which the test can close for sure when it wants the client gone (java.net.http
+     * may keep draining a response whose body stream was closed, so the server would never see the disconnect).
+     */
+    static java.net.Socket openRaw(String url, String json) throws IOException {
+        java.net.URI uri = java.net.URI.create(url);
+        java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + uri.getHost()
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        return socket;
     }
 
     static void awaitMetric(QwenServer server, String sample, double value) throws InterruptedException {
