@@ -34,10 +34,10 @@ final class ByteLevel {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
-    /** The byte-level form of a byte string: one character per byte. */
-    static String encode(byte[] bytes) {
-        char[] chars = new char[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
+    /** The byte-level form of {@code bytes[0, length)}: one character per byte. */
+    static String encode(byte[] bytes, int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
             chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
         }
         return new String(chars);

@@ -262,8 +262,7 @@ public final class Tokenizer {
         }
         int start = out.size();
         int length = context.utf8(s, from, to);
-        Integer whole = ignoreMerges ? regularIds.get(ByteLevel.encode(java.util.Arrays.copyOf(context.bytes, length)))
-                : null;
+        Integer whole = ignoreMerges ? regularIds.get(ByteLevel.encode(context.bytes, length)) : null;
         if (whole != null) {
             out.add(whole);
         } else {

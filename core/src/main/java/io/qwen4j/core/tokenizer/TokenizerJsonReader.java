@@ -29,6 +29,13 @@ final class TokenizerJsonReader {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path file;
+    /** The parts of the file this reader uses; the big vocab and merges are streamed, the rest kept as trees. */
+    private final Map<String, JsonNode> sections = new HashMap<>();
+    private final ObjectNode modelOptions = MAPPER.createObjectNode();
+    private boolean sawModel;
+    private String[] regular;
+    private String[] mergeLeft;
+    private String[] mergeRight;
 
     private TokenizerJsonReader(Path file) {
         this.file = file;
@@ -41,14 +48,6 @@ final class TokenizerJsonReader {
     private ModelFormatException problem(String what) {
         return new ModelFormatException(file, what);
     }
-
-    /** The parts of the file this reader uses; the big vocab and merges are streamed, the rest kept as trees. */
-    private final Map<String, JsonNode> sections = new HashMap<>();
-    private final ObjectNode modelOptions = MAPPER.createObjectNode();
-    private boolean sawModel;
-    private String[] regular;
-    private String[] mergeLeft;
-    private String[] mergeRight;
 
     private TokenizerSpec parse() {
         byte[] bytes;

@@ -28,11 +28,15 @@ import java.util.random.RandomGenerator;
  *       probability, not which tokens survive. llama.cpp puts it last by default for this reason: the filters see
  *       the model's own distribution, and a high temperature cannot let the tail of the vocabulary in.</li>
  *   <li><b>Draw</b>: softmax of the kept logits / T and one {@code nextDouble()} from a {@link SplittableRandom}
- *       seeded with {@code seed}: a fresh sampler with the same seed repeats the same draws.</li>
+ *       seeded with {@code seed}: a fresh sampler with the same seed repeats the same draws (on the same JDK and CPU:
+ *       the weights use the Vector API's exp, whose last bit may differ between platforms).</li>
  * </ol>
- * Cost per call: O(V) passes over the vocabulary and sorts of the survivors only. Top-k uses a bounded heap
- * (O(V log k)); top-p without top-k uses {@link Nucleus} (buckets by logit, one bucket sorted); min-p alone is a
- * threshold. All buffers are sized to the vocabulary in the constructor, so {@code sample} does not allocate.
+ * Cost per call: a few SIMD passes over the vocabulary; only survivors are ever sorted. Top-k uses a bounded heap fed
+ * by a SIMD scan (O(V log k) at worst); top-p without top-k uses {@link Nucleus} (mass within spans below the top,
+ * buckets by logit, one bucket sorted); min-p alone is a SIMD threshold scan. All buffers are sized to the vocabulary
+ * in the constructor, so {@code sample} does not allocate. Measured on a 151,936-entry random logit vector (one
+ * thread, shared 2-core EPYC): about 40 us with the defaults, 40 us with top-k 20 / top-p 0.95, 270-380 us with top-p
+ * 0.95 alone over 13k-112k survivors.
  * Not thread-safe: one sampler per sequence.
  */
 public final class Sampler {
@@ -63,7 +67,8 @@ public final class Sampler {
         this.vocabularySize = vocabularySize;
         this.random = new SplittableRandom(config.seed());
         this.penalties = config.penaltiesEnabled() ? new RepetitionPenalties(config, vocabularySize) : null;
-        this.nucleus = config.topP() < 1f && !topKActive() && config.temperature() > 0 ? new Nucleus(vocabularySize) : null;
+        boolean nucleusPath = config.topP() < 1f && !topKActive() && config.temperature() > 0;
+        this.nucleus = nucleusPath ? new Nucleus(vocabularySize) : null;
         this.cumulative = new CumulativeDraw(vocabularySize);
         this.logMinP = Math.log(config.minP());
         this.ids = new int[vocabularySize];
@@ -82,8 +87,8 @@ public final class Sampler {
      * May modify {@code logits} in place. Greedy (temperature 0) is the argmax with the lowest id on ties, after the
      * penalties.
      *
-     * @throws IllegalArgumentException if the logits are too short, contain NaN or +inf or no finite value, or the history
-     *                                  holds an id outside the vocabulary
+     * @throws IllegalArgumentException if the logits are too short, contain NaN or +inf or no finite value, or the
+     *                                  history holds an id outside the vocabulary
      */
     public int sample(float[] logits, int[] history, int historyLength) {
         Objects.requireNonNull(logits, "logits");
@@ -103,7 +108,7 @@ public final class Sampler {
         float max = max(logits);
         sampled = true;
         if (config.temperature() == 0) {
-            int argmax = VectorMath.firstAbove(logits, 0, vocabularySize, max, true);
+            int argmax = VectorMath.firstAtLeast(logits, 0, vocabularySize, max);
             ids[0] = argmax;
             this.logits[0] = max;
             weights[0] = 1f;
@@ -187,8 +192,8 @@ public final class Sampler {
     private int minPOfVocabulary(float[] source, float max) {
         float below = Math.nextDown((float) (max + logMinP)); // never excludes a token the exact test keeps
         int kept = 0;
-        for (int i = VectorMath.firstAbove(source, 0, vocabularySize, below, true); i < vocabularySize;
-                i = VectorMath.firstAbove(source, i + 1, vocabularySize, below, true)) {
+        for (int i = VectorMath.firstAtLeast(source, 0, vocabularySize, below); i < vocabularySize;
+                i = VectorMath.firstAtLeast(source, i + 1, vocabularySize, below)) {
             if (keepsMinP(source[i], max)) {
                 ids[kept] = i;
                 logits[kept++] = source[i];
@@ -249,7 +254,7 @@ public final class Sampler {
         }
         if (max == Float.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("logits contain +inf at index "
-                    + VectorMath.firstAbove(source, 0, vocabularySize, max, true));
+                    + VectorMath.firstAtLeast(source, 0, vocabularySize, max));
         }
         return max;
     }

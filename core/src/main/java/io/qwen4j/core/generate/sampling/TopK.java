@@ -22,8 +22,8 @@ final class TopK {
         float worst = SortKeys.logit(heap[0]);
         // Strictly greater: an equal logit arrives with a higher id and so ranks below the root. Few entries pass,
         // so a SIMD scan finds them and only those touch the heap.
-        for (int i = VectorMath.firstAbove(logits, k, n, worst, false); i < n;
-                i = VectorMath.firstAbove(logits, i + 1, n, worst, false)) {
+        for (int i = VectorMath.firstGreater(logits, k, n, worst); i < n;
+                i = VectorMath.firstGreater(logits, i + 1, n, worst)) {
             heap[0] = SortKeys.of(logits[i], i);
             siftDown(heap, k, 0);
             worst = SortKeys.logit(heap[0]);

@@ -19,11 +19,21 @@ final class VectorMath {
         int i = 0;
         float max = Float.NEGATIVE_INFINITY;
         if (n >= LANES) {
-            FloatVector acc = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
-            for (int upper = SPECIES.loopBound(n); i < upper; i += LANES) {
-                acc = acc.max(FloatVector.fromArray(SPECIES, a, i));
+            // Four independent chains: one would wait on the latency of each max in turn.
+            FloatVector m0 = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            FloatVector m1 = m0;
+            FloatVector m2 = m0;
+            FloatVector m3 = m0;
+            for (int upper = n - 4 * LANES; i <= upper; i += 4 * LANES) {
+                m0 = m0.max(FloatVector.fromArray(SPECIES, a, i));
+                m1 = m1.max(FloatVector.fromArray(SPECIES, a, i + LANES));
+                m2 = m2.max(FloatVector.fromArray(SPECIES, a, i + 2 * LANES));
+                m3 = m3.max(FloatVector.fromArray(SPECIES, a, i + 3 * LANES));
             }
-            max = acc.reduceLanes(VectorOperators.MAX);
+            for (int upper = SPECIES.loopBound(n); i < upper; i += LANES) {
+                m0 = m0.max(FloatVector.fromArray(SPECIES, a, i));
+            }
+            max = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) {
             max = Math.max(max, a[i]);
@@ -31,18 +41,35 @@ final class VectorMath {
         return max;
     }
 
-    /** The first index {@code >= from} with {@code a[i] > threshold} (or {@code >=} when {@code inclusive}), or n. */
-    static int firstAbove(float[] a, int from, int n, float threshold, boolean inclusive) {
-        VectorOperators.Comparison test = inclusive ? VectorOperators.GE : VectorOperators.GT;
+    /** The first index in [from, n) with {@code a[i] > threshold}, or n. */
+    static int firstGreater(float[] a, int from, int n, float threshold) {
         int i = from;
         for (int upper = n - LANES; i <= upper; i += LANES) {
-            VectorMask<Float> hits = FloatVector.fromArray(SPECIES, a, i).compare(test, threshold);
+            // The comparison must be a constant at each call for the JIT to emit a vector compare.
+            VectorMask<Float> hits = FloatVector.fromArray(SPECIES, a, i).compare(VectorOperators.GT, threshold);
             if (hits.anyTrue()) {
                 return i + hits.firstTrue();
             }
         }
         for (; i < n; i++) {
-            if (inclusive ? a[i] >= threshold : a[i] > threshold) {
+            if (a[i] > threshold) {
+                return i;
+            }
+        }
+        return n;
+    }
+
+    /** The first index in [from, n) with {@code a[i] >= threshold}, or n. */
+    static int firstAtLeast(float[] a, int from, int n, float threshold) {
+        int i = from;
+        for (int upper = n - LANES; i <= upper; i += LANES) {
+            VectorMask<Float> hits = FloatVector.fromArray(SPECIES, a, i).compare(VectorOperators.GE, threshold);
+            if (hits.anyTrue()) {
+                return i + hits.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            if (a[i] >= threshold) {
                 return i;
             }
         }

@@ -24,7 +24,8 @@ class SamplerReferenceTest {
         SplittableRandom random = new SplittableRandom(seed);
         float[] logits = new float[VOCABULARY];
         for (int i = 0; i < logits.length; i++) {
-            double gaussian = Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+            double radius = Math.sqrt(-2 * Math.log(1 - random.nextDouble()));
+            double gaussian = radius * Math.cos(2 * Math.PI * random.nextDouble()); // Box-Muller
             logits[i] = Math.round(gaussian * 3 * 8) / 8f;
         }
         return logits;
