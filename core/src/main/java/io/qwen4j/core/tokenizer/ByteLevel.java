@@ -34,6 +34,11 @@ final class ByteLevel {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
+    /** The byte-level string of all of {@code bytes}. */
+    static String encode(byte[] bytes) {
+        return encode(bytes, bytes.length);
+    }
+
     /** The byte-level form of {@code bytes[0, length)}: one character per byte. */
     static String encode(byte[] bytes, int length) {
         char[] chars = new char[length];
