@@ -60,47 +60,71 @@ public record ServerOptions(String host, int port, int contextLength, int parall
     }
 
     public ServerOptions withPort(int p) {
-        return new ServerOptions(host, p, contextLength, parallel, apiKey, queueCapacity, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.port = p);
     }
 
     public ServerOptions withParallel(int n) {
-        return new ServerOptions(host, port, contextLength, n, apiKey, queueCapacity, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.parallel = n);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, contextLength, parallel, key, queueCapacity, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.apiKey = key);
     }
 
     public ServerOptions withQueueCapacity(int q) {
-        return new ServerOptions(host, port, contextLength, parallel, apiKey, q, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.queueCapacity = q);
     }
 
-    public ServerOptions withMaxBodyBytes(long b) {
-        return new ServerOptions(host, port, contextLength, parallel, apiKey, queueCapacity, b, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+    public ServerOptions withMaxBodyBytes(long bytes) {
+        return with(b -> b.maxBodyBytes = bytes);
     }
 
     public ServerOptions withMaxTokensCap(int cap) {
-        return new ServerOptions(host, port, contextLength, parallel, apiKey, queueCapacity, maxBodyBytes, cap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.maxTokensCap = cap);
     }
 
     public ServerOptions withHost(String h) {
-        return new ServerOptions(h, port, contextLength, parallel, apiKey, queueCapacity, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, drainGrace);
+        return with(b -> b.host = h);
     }
 
     public ServerOptions withPrefillChunk(int c) {
-        return new ServerOptions(host, port, contextLength, parallel, apiKey, queueCapacity, maxBodyBytes, maxTokensCap,
-                c, modelId, drainGrace);
+        return with(b -> b.prefillChunk = c);
     }
 
     public ServerOptions withDrainGrace(Duration d) {
-        return new ServerOptions(host, port, contextLength, parallel, apiKey, queueCapacity, maxBodyBytes, maxTokensCap,
-                prefillChunk, modelId, d);
+        return with(b -> b.drainGrace = d);
+    }
+
+    /** A copy with some fields changed (and validated again). */
+    private ServerOptions with(java.util.function.Consumer<Fields> change) {
+        Fields f = new Fields(this);
+        change.accept(f);
+        return new ServerOptions(f.host, f.port, contextLength, f.parallel, f.apiKey, f.queueCapacity, f.maxBodyBytes,
+                f.maxTokensCap, f.prefillChunk, modelId, f.drainGrace);
+    }
+
+    /** The changeable fields of a copy. */
+    private static final class Fields {
+        String host;
+        int port;
+        int parallel;
+        String apiKey;
+        int queueCapacity;
+        long maxBodyBytes;
+        int maxTokensCap;
+        int prefillChunk;
+        Duration drainGrace;
+
+        Fields(ServerOptions o) {
+            host = o.host;
+            port = o.port;
+            parallel = o.parallel;
+            apiKey = o.apiKey;
+            queueCapacity = o.queueCapacity;
+            maxBodyBytes = o.maxBodyBytes;
+            maxTokensCap = o.maxTokensCap;
+            prefillChunk = o.prefillChunk;
+            drainGrace = o.drainGrace;
+        }
     }
 }

@@ -5,11 +5,13 @@ import io.qwen4j.core.generate.GenerationResult;
 import io.qwen4j.core.generate.Generator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,20 +28,21 @@ class ModelFidelityTest {
 
     private static final StringBuilder REPORT = new StringBuilder();
 
+    /** Each fixture model in every format it ships in: (model folder, file or folder inside it). */
+    static Stream<Arguments> everyFormatOfEveryModel() {
+        return Stream.of("qwen1-tiny", "qwen2-tiny", "qwen2moe-tiny", "qwen3-tiny", "qwen3moe-tiny")
+                .flatMap(m -> Stream.concat(Stream.of("model.gguf", "hf"),
+                                m.equals("qwen3moe-tiny") ? Stream.of("hf-sharded") : Stream.empty())
+                        .map(f -> Arguments.of(m, f)));
+    }
+
+    /** The above, plus qwen3-tiny's F16 file, whose greedy ids must be identical too. */
+    static Stream<Arguments> everyFormatAndTheF16File() {
+        return Stream.concat(everyFormatOfEveryModel(), Stream.of(Arguments.of("qwen3-tiny/quants/F16", "model.gguf")));
+    }
+
     @ParameterizedTest(name = "{0} from {1}")
-    @CsvSource({
-            "qwen1-tiny, model.gguf",
-            "qwen1-tiny, hf",
-            "qwen2-tiny, model.gguf",
-            "qwen2-tiny, hf",
-            "qwen2moe-tiny, model.gguf",
-            "qwen2moe-tiny, hf",
-            "qwen3-tiny, model.gguf",
-            "qwen3-tiny, hf",
-            "qwen3moe-tiny, model.gguf",
-            "qwen3moe-tiny, hf",
-            "qwen3moe-tiny, hf-sharded",
-    })
+    @MethodSource("everyFormatOfEveryModel")
     void teacherForcedLogitsMatchTheReference(String model, String file) {
         Path dir = Fixtures.MODELS.resolve(model);
         Fixtures.Reference ref = Fixtures.reference(dir);
@@ -59,20 +62,7 @@ class ModelFidelityTest {
     }
 
     @ParameterizedTest(name = "{0} from {1}")
-    @CsvSource({
-            "qwen1-tiny, model.gguf",
-            "qwen1-tiny, hf",
-            "qwen2-tiny, model.gguf",
-            "qwen2-tiny, hf",
-            "qwen2moe-tiny, model.gguf",
-            "qwen2moe-tiny, hf",
-            "qwen3-tiny, model.gguf",
-            "qwen3-tiny, hf",
-            "qwen3moe-tiny, model.gguf",
-            "qwen3moe-tiny, hf",
-            "qwen3moe-tiny, hf-sharded",
-            "qwen3-tiny/quants/F16, model.gguf",
-    })
+    @MethodSource("everyFormatAndTheF16File")
     void greedyContinuationsAreIdentical(String model, String file) {
         Path dir = Fixtures.MODELS.resolve(model);
         Fixtures.Reference ref = Fixtures.reference(dir);
