@@ -22,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Converted files compute what their source folder computes: our logits from the converted GGUF against our logits
- * from the hf/ folder, teacher-forced on the fixture prompts, within the quantisation bounds of the fixtures README.
- * And the quantised bytes are llama-quantize's.
+ * Converted files compute what their source folder computes: teacher-forced on the fixture prompts, an F16 file
+ * gives exactly the hf/ folder's logits, and a Q8_0 file gives llama.cpp's logits for that same file within the
+ * fixtures README's quantisation tolerance (and is as close to its source as llama.cpp's run of it is). And the
+ * quantised bytes are llama-quantize's.
  */
 class ConvertFidelityTest {
 
@@ -39,16 +40,19 @@ class ConvertFidelityTest {
             "qwen2moe-tiny, F16,  0.03, 0.005, 1.0",
             "qwen3-tiny,    F16,  0.03, 0.005, 1.0",
             "qwen3moe-tiny, F16,  0.03, 0.005, 1.0",
-            // Q8_0: the fixtures README's bounds (measured on qwen3-tiny); measured here 0.54 / 0.049 (qwen1),
-            // 0.37 / 0.050 (qwen3). qwen2-tiny has one row at 1.03 (P2 row 17; 90% of rows <= 0.52, mean 0.075).
-            // In the MoE models the Q8_0 error moves some tokens to another expert (the README: the 2nd/3rd router
-            // logit gap goes down to 0.0007), which changes those rows by several units: measured max 5.3 (qwen2moe)
-            // and 6.8 (qwen3moe), with 90% of rows <= 1.2 and means 0.108 and 0.079.
-            "qwen1-tiny,    Q8_0, 0.6,  0.09,  0.75",
-            "qwen2-tiny,    Q8_0, 1.1,  0.09,  0.75",
-            "qwen2moe-tiny, Q8_0, 6.0,  0.12,  0.75",
-            "qwen3-tiny,    Q8_0, 0.6,  0.09,  0.75",
-            "qwen3moe-tiny, Q8_0, 7.5,  0.09,  0.75",
+            // Q8_0 against the unquantised source measures the quantisation itself, not the engine: llama.cpp's own
+            // run of these same files is as far from the source (its converted-Q8_0 rows against its F32 reference
+            // rows: qwen1 0.48 / 0.060, qwen2 1.26 / 0.088, qwen2moe 2.03 / 0.111, qwen3 0.48 / 0.062, qwen3moe
+            // 2.37 / 0.100, argmax 82-97%). The engine's own tolerance, 0.6 / 0.09 / 75% against llama.cpp's run of
+            // the same file, is checked below. These bounds sit just above what we measure over every row (both
+            // engines round matmul inputs to 8 bits, see ActivationRounding): qwen1 0.65 / 0.064, qwen2 1.35 / 0.099
+            // (one row of P2), qwen2moe 5.5 / 0.133 and qwen3moe 6.6 / 0.113 (the Q8_0 error sends some tokens to
+            // another expert: the README's 2nd/3rd router logit gap goes down to 0.0007), qwen3 0.48 / 0.067.
+            "qwen1-tiny,    Q8_0, 0.75, 0.08,  0.75",
+            "qwen2-tiny,    Q8_0, 1.5,  0.11,  0.75",
+            "qwen2moe-tiny, Q8_0, 6.0,  0.15,  0.75",
+            "qwen3-tiny,    Q8_0, 0.6,  0.08,  0.75",
+            "qwen3moe-tiny, Q8_0, 7.5,  0.13,  0.75",
     })
     void convertedFileReproducesTheSourceLogits(String model, String type, double maxBound, double meanBound,
                                                  double argmaxBound) throws IOException {
@@ -88,16 +92,14 @@ class ConvertFidelityTest {
      * The quantisation tolerance proper (testdata/models/README.md: our run of a quantised file against llama.cpp's
      * run of the same file): each model converted to Q8_0 by us, run by us, against llama.cpp's logits for that
      * very file (testdata/models/MODEL/converted-Q8_0, made with llama.cpp at the fixtures' commit; the sha256 pins
-     * the file the reference was computed from). Bounds for Q8_0: max 0.6, mean 0.09, argmax agreement 75% — the
-     * README's, measured on the dense qwen3-tiny. Measured here: qwen1 0.33 / 0.039, qwen2 0.47 / 0.056, qwen3
-     * 0.26 / 0.041. The MoE models keep the mean and argmax bounds but not the max: llama.cpp rounds every matmul's
-     * input to 8 bits, which sends a few tokens to another expert (router logits 2nd/3rd gap down to 0.0007; the
-     * README's own BF16 run of qwen2moe is 1.42 off its F32 run for this reason), and such a row moves by units.
-     * Measured max 1.88 (qwen2moe) and 2.29 (qwen3moe): their bound is 2.5.
+     * the file the reference was computed from). Bounds: the README's for Q8_0, max 0.6, mean 0.09, argmax agreement
+     * 75%. Measured: qwen1 0.22 / 0.025, qwen2 0.30 / 0.030, qwen2moe 0.32 / 0.019, qwen3 0.29 / 0.019, qwen3moe
+     * 0.41 / 0.026. Before the inputs were rounded as llama.cpp rounds them (ActivationRounding) the MoE models
+     * were 1.9 and 2.3 off: a few tokens went to another expert than in llama.cpp.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"qwen1-tiny, 0.6", "qwen2-tiny, 0.6", "qwen2moe-tiny, 2.5", "qwen3-tiny, 0.6", "qwen3moe-tiny, 2.5"})
-    void convertedQ8_0ComputesWhatLlamaCppComputesFromIt(String model, double maxBound) throws Exception {
+    @ValueSource(strings = {"qwen1-tiny", "qwen2-tiny", "qwen2moe-tiny", "qwen3-tiny", "qwen3moe-tiny"})
+    void convertedQ8_0ComputesWhatLlamaCppComputesFromIt(String model) throws Exception {
         Path refDir = HfConverterTest.MODELS.resolve(model + "/converted-Q8_0");
         JsonNode ref = new ObjectMapper().readTree(refDir.resolve("reference.json").toFile());
         Path out = tmp.resolve(model + "-Q8_0.gguf");
@@ -137,7 +139,7 @@ class ConvertFidelityTest {
         }
         System.out.printf("%s converted Q8_0 vs llama.cpp on the same file: max |diff| %.4f, mean %.5f%n", model, max,
                 sum / count);
-        assertTrue(max <= maxBound, model + ": max " + max);
+        assertTrue(max <= 0.6, model + ": max " + max);
         assertTrue(sum / count <= 0.09, model + ": mean " + sum / count);
     }
 
