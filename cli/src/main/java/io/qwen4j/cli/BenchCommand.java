@@ -2,6 +2,7 @@ package io.qwen4j.cli;
 
 import io.qwen4j.core.model.Model;
 import io.qwen4j.core.model.Session;
+import io.qwen4j.core.tensor.MemoryBandwidth;
 import io.qwen4j.core.tensor.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +27,9 @@ import java.util.concurrent.Callable;
         description = "Measure prompt processing and generation speed, as llama-bench does (pp and tg tests).")
 final class BenchCommand implements Callable<Integer> {
 
+    /** 1 GiB: 32 times the largest L3 of the machines we bench on. */
+    private static final long BANDWIDTH_BUFFER = 1L << 30;
+
     @Spec
     CommandSpec spec;
 
@@ -46,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
+
+    @Option(names = "--bandwidth", description = "also measure the memory read bandwidth with the same threads and "
+            + "report the share of it that decode reaches (weight bytes per token x tokens per second)")
+    boolean bandwidth;
 
     @Override
     public Integer call() throws IOException {
@@ -76,6 +84,18 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("gen_tps", tg.toJson());
             }
             o.put("model_bytes", m.tensors().stream().mapToLong(t -> t.data().byteSize()).sum());
+            long perToken = m.weightBytesPerToken();
+            o.put("weight_bytes_per_token", perToken);
+            double readBandwidth = bandwidth ? MemoryBandwidth.measureRead(BANDWIDTH_BUFFER, 5) : 0;
+            if (tg != null) {
+                o.put("decode_bytes_per_s", perToken * tg.mean);
+            }
+            if (bandwidth) {
+                o.put("read_bandwidth_bytes_per_s", readBandwidth);
+                if (tg != null) {
+                    o.put("decode_bandwidth_share", perToken * tg.mean / readBandwidth);
+                }
+            }
             o.put("peak_rss_bytes", peakRss());
             if (json) {
                 out.println(Json.write(o));
@@ -90,6 +110,18 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 out.printf("model %.1f MiB, peak RSS %.1f MiB%n", (long) o.get("model_bytes") / 1048576.0,
                         peakRss() / 1048576.0);
+                if (tg != null) {
+                    out.printf("decode reads %.1f MiB of weights per token: %.2f GB/s", perToken / 1048576.0,
+                            perToken * tg.mean / 1e9);
+                    if (bandwidth) {
+                        out.printf(", %.0f%% of the %.2f GB/s memory read bandwidth measured with %d threads",
+                                100 * perToken * tg.mean / readBandwidth, readBandwidth / 1e9, Parallel.threads());
+                    }
+                    out.println();
+                } else if (bandwidth) {
+                    out.printf("memory read bandwidth %.2f GB/s with %d threads%n", readBandwidth / 1e9,
+                            Parallel.threads());
+                }
             }
             out.flush();
             return 0;

@@ -191,6 +191,30 @@ public final class Model implements AutoCloseable {
         return parameterCount() - routed + routed / moe.numExperts() * moe.numExpertsPerTok();
     }
 
+    /**
+     * Weight bytes one decoded token reads: every tensor except the token embedding (a lookup reads one row) unless
+     * the output projection is tied to it, and of the routed experts only the top-k share. Divided by the memory
+     * bandwidth, the fastest decode possible.
+     */
+    public long weightBytesPerToken() {
+        boolean tied = tensors.stream().noneMatch(t -> OUTPUT_NAMES.contains(t.name()));
+        long bytes = 0;
+        long routed = 0;
+        for (Tensor t : tensors) {
+            if (isRoutedExpert(t)) {
+                routed += t.data().byteSize();
+            } else if (tied || !EMBEDDING_NAMES.contains(t.name())) {
+                bytes += t.data().byteSize();
+            }
+        }
+        MoeConfig moe = config.moe();
+        return moe == null ? bytes + routed : bytes + routed / moe.numExperts() * moe.numExpertsPerTok();
+    }
+
+    private static final Set<String> EMBEDDING_NAMES = Set.of("token_embd.weight", "model.embed_tokens.weight",
+            "transformer.wte.weight");
+    private static final Set<String> OUTPUT_NAMES = Set.of("output.weight", "lm_head.weight");
+
     /** GGUF's stacked {@code ffn_*_exps} or HF's {@code mlp.experts.N.*} (not the shared expert). */
     private static boolean isRoutedExpert(Tensor t) {
         return t.name().contains("_exps.") || t.name().contains(".mlp.experts.");
