@@ -227,12 +227,25 @@ public final class Model implements AutoCloseable {
 
     /** A new sequence with its own KV cache of {@code contextLength} positions stored as {@code cacheType}. */
     public Session newSession(int contextLength, KVCacheType cacheType) {
-        return new Session(transformer, contextLength, cacheType, Session.DEFAULT_BATCH, 1);
+        return newSession(contextLength, cacheType, Session.DEFAULT_BATCH);
+    }
+
+    /**
+     * As {@link #newSession(int, KVCacheType)}, processing prompts in batches of at most {@code batch} tokens (its
+     * scratch buffers grow with the batch; a server slot that prefills in small chunks needs no more).
+     */
+    public Session newSession(int contextLength, KVCacheType cacheType, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1 token, got " + batch);
+        }
+        return new Session(transformer, contextLength, cacheType, Math.min(batch, Math.max(1, contextLength)), 1);
     }
 
     /** A new sequence whose {@link Session#ingestAll} returns every position's logits (F32 cache). */
     public Session newSessionWithAllLogits(int contextLength) {
-        return new Session(transformer, contextLength, KVCacheType.F32, Session.DEFAULT_BATCH, Session.DEFAULT_BATCH);
+        // every row of a batch keeps its vocabulary-sized logits: a smaller batch keeps that buffer modest
+        return new Session(transformer, contextLength, KVCacheType.F32, Session.ALL_LOGITS_BATCH,
+                Session.ALL_LOGITS_BATCH);
     }
 
     /** A decoder that advances up to {@code maxSequences} sessions of this model by one token in one pass. */

@@ -7,8 +7,13 @@ package io.qwen4j.core.model;
  */
 public final class Session {
 
-    /** Tokens processed per forward pass during prefill: large enough to read each weight once per many tokens. */
-    static final int DEFAULT_BATCH = 128;
+    /**
+     * Prompt tokens per forward pass, as llama.cpp's default micro-batch: the prefill tile packs each weight panel
+     * once per pass, so larger passes amortise it (pp512 on qwen3-0.6b Q8_0 was ~1.6-2.5x faster than with 128).
+     */
+    static final int DEFAULT_BATCH = 512;
+    /** Batch of a session that keeps every position's logits (one vocabulary-sized row per token of a batch). */
+    static final int ALL_LOGITS_BATCH = 128;
 
     /** Receives the logits of one position: {@code logits[offset .. offset + vocab)}. */
     @FunctionalInterface

@@ -77,7 +77,7 @@ public final class Scheduler implements AutoCloseable {
         this.observer = observer;
         this.slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) {
-            slots[i] = new Slot(i, model.newSession(contextLength));
+            slots[i] = new Slot(i, model.newSession(contextLength, Model.DEFAULT_CACHE_TYPE, prefillChunk));
         }
         this.decoder = model.newBatchDecoder(parallel);
         this.vocab = decoder.vocabularySize();
