@@ -25,7 +25,7 @@ final class Q4_KMatrix extends Matrix {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LittleEndian.ORDER);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
-    /** 32 quant bytes (64 values) unpacked at once with SWAR int ops; one chunk widens into PARTS float vectors. */
+    /** Dequantising: 32 quant bytes (64 values) unpacked at once with SWAR int ops, widened to PARTS float vectors. */
     private static final VectorSpecies<Byte> QB = L >= 8 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
     private static final int QB_LEN = QB.length();
     private static final int PARTS = QB_LEN / L;
@@ -57,9 +57,10 @@ final class Q4_KMatrix extends Matrix {
 
     /**
      * One row: the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). The scales are unpacked with scalar
-     * SWAR ops in this loop, where they overlap with the vector work. One loop over the 8 groups rather than pairs of
-     * nibbles written out: the body must stay small enough for C2 to inline every vector call (see
-     * {@link Q6_KMatrix}).
+     * SWAR ops in this loop, where they overlap with the vector work. Each pair of groups shares 32 quant bytes
+     * (low nibbles for the even group, high for the odd one): they are widened to int lanes once and split with a
+     * mask and a shift. One loop over the pairs rather than written out: the body must stay small enough for C2 to
+     * inline every vector call (see {@link Q6_KMatrix}).
      */
     private float dotRow(long off, float[] x, int xOff, float[] sums) {
         FloatVector acc0 = FloatVector.zero(F);
@@ -71,22 +72,21 @@ final class Q4_KMatrix extends Matrix {
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
             long sc = scaleBytes(data, off, false);
             long m = scaleBytes(data, off, true);
-            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
+            for (int g = 0; g < 8; g++, m >>>= 8) {
                 minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
-                int xk = xOff + blk * BLOCK + 32 * g;
-                FloatVector sum0 = FloatVector.zero(F);
-                FloatVector sum1 = sum0;
-                for (int c = 0; c < 32; c += QB_LEN) {
-                    ByteVector q = quant(off, g, c);
-                    for (int p = 0; p < PARTS; p += 2) {
-                        int e = xk + c + p * L;
-                        sum0 = toFloat(q, p).fma(FloatVector.fromArray(F, x, e), sum0);
-                        sum1 = toFloat(q, p + 1).fma(FloatVector.fromArray(F, x, e + L), sum1);
-                    }
+            }
+            for (int i = 0; i < 4; i++, sc >>>= 16) {
+                int xk = xOff + blk * BLOCK + 64 * i;
+                long qs = off + QS + 32L * i;
+                FloatVector lo = FloatVector.zero(F);
+                FloatVector hi = lo;
+                for (int c = 0; c < 32; c += L) {
+                    IntVector v = Nibbles.widen(data, qs + c);
+                    lo = Nibbles.low(v).fma(FloatVector.fromArray(F, x, xk + c), lo);
+                    hi = Nibbles.high(v).fma(FloatVector.fromArray(F, x, xk + c + 32), hi);
                 }
-                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
-                acc0 = sum0.fma(scale, acc0);
-                acc1 = sum1.fma(scale, acc1);
+                acc0 = lo.fma(FloatVector.broadcast(F, d * ((int) sc & 0xFF)), acc0);
+                acc1 = hi.fma(FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF)), acc1);
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minDot;
