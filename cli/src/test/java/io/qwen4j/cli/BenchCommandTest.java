@@ -35,7 +35,7 @@ class BenchCommandTest {
     @Test
     void bandwidthShareIsDecodeBytesOverTheMeasuredBandwidth() throws IOException {
         CliRunner r = CliRunner.run("bench", "--model", CliRunner.model("qwen3-tiny/model.gguf"), "-p", "0", "-n", "4",
-                "-r", "1", "-t", "1", "--json", "--bandwidth");
+                "-r", "1", "-t", "2", "--json", "--bandwidth"); // two threads: the pool's workers read the buffer too
         assertEquals(0, r.exitCode(), r.err());
         JsonNode o = new ObjectMapper().readTree(r.out());
         double bandwidth = o.get("read_bandwidth_bytes_per_s").doubleValue();

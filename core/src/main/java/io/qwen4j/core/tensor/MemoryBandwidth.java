@@ -28,7 +28,7 @@ public final class MemoryBandwidth {
             throw new IllegalArgumentException("buffer must be a positive multiple of " + CHUNK + " bytes, got "
                     + bytes + ", passes " + passes);
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // shared: the pool's workers read it
             MemorySegment buffer = arena.allocate(bytes, 4096);
             buffer.fill((byte) 1); // touch every page so that the passes read memory, not page faults
             int chunks = (int) (bytes / CHUNK);
