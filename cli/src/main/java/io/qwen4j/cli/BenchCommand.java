@@ -84,6 +84,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("gen_tps", tg.toJson());
             }
             o.put("model_bytes", m.tensors().stream().mapToLong(t -> t.data().byteSize()).sum());
+            long peakRss = peakRss(); // before the bandwidth test's buffer
             long perToken = m.weightBytesPerToken();
             o.put("weight_bytes_per_token", perToken);
             double readBandwidth = bandwidth ? MemoryBandwidth.measureRead(BANDWIDTH_BUFFER, 5) : 0;
@@ -96,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
                     o.put("decode_bandwidth_share", perToken * tg.mean / readBandwidth);
                 }
             }
-            o.put("peak_rss_bytes", peakRss());
+            o.put("peak_rss_bytes", peakRss);
             if (json) {
                 out.println(Json.write(o));
             } else {
@@ -109,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf("%-40s %8d %10s %14.2f ± %-6.2f%n", name, Parallel.threads(), "tg" + nGen, tg.mean, tg.std);
                 }
                 out.printf("model %.1f MiB, peak RSS %.1f MiB%n", (long) o.get("model_bytes") / 1048576.0,
-                        peakRss() / 1048576.0);
+                        peakRss / 1048576.0);
                 if (tg != null) {
                     out.printf("decode reads %.1f MiB of weights per token: %.2f GB/s", perToken / 1048576.0,
                             perToken * tg.mean / 1e9);
