@@ -19,12 +19,14 @@ final class Transformer {
     private final ModelWeights w;
     private final float attentionScale;
     private final MixtureOfExperts experts;
+    private final PrefillAttention prefillAttention;
 
     Transformer(ModelConfig config, ModelWeights weights) {
         this.c = config;
         this.w = weights;
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.experts = config.moe() == null ? null : new MixtureOfExperts(config);
+        this.prefillAttention = new PrefillAttention(config, attentionScale);
     }
 
     ModelConfig config() {
@@ -131,22 +133,25 @@ final class Transformer {
             }
         });
 
-        // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
-        // once, while it is in L1, instead of once per query head
-        int kvHeads = c.numKeyValueHeads();
-        int group = c.queriesPerKvHead();
-        Parallel.parallelFor(n * kvHeads, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                int t = i / kvHeads;
-                int kvHead = i % kvHeads;
-                int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
-                KVCache cache = s.rowSequence[t].cache;
-                float[] scores = s.scores(group * cache.contextLength + 2 * headDim);
-                attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last, scores,
-                        s.attnOut);
-            }
-        });
-
+        if (PrefillAttention.applies(s, n)) {
+            prefillAttention.run(s, l, n);
+        } else {
+            // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
+            // once, while it is in L1, instead of once per query head
+            int kvHeads = c.numKeyValueHeads();
+            int group = c.queriesPerKvHead();
+            Parallel.parallelFor(n * kvHeads, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    int t = i / kvHeads;
+                    int kvHead = i % kvHeads;
+                    int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
+                    KVCache cache = s.rowSequence[t].cache;
+                    float[] scores = s.scores(group * cache.contextLength + 2 * headDim);
+                    attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last, scores,
+                            s.attnOut);
+                }
+            });
+        }
         MatMul.apply(a.output(), s.attnOut, n, s.xb);
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
     }
