@@ -34,9 +34,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Q8_0 matrix-vector kernel variants side by side in one harness, so that old and new run under the same load on a
- * shared machine: {@code old} is the kernel before the two-rows-per-pass rewrite, {@code core} is the kernel in core now, the others are the candidates it was picked from ({@code rows2}: plain two rows per pass; {@code perm}: the permuted path alone). Each
- * variant is a private copy of the kernel (the real one is package-private in core); {@link #setUp} checks every
- * variant against {@code old}. Run: {@code java -jar benchmarks.jar Q8DecodeBenchmark -p variant=old,rows2}.
+ * shared machine: {@code old} is the kernel before this rewrite, {@code core} the kernel in core now (through
+ * {@link Matrix#matvec}), the others candidates it was picked from: {@code rows2} two rows per pass sharing x,
+ * {@code perm} the permuted whole-block loads with two rows per pass, {@code perm1} the same one row at a time. The
+ * candidates are private copies (the real kernel is package-private in core); {@link #setUp} checks every variant
+ * against {@code old}. JMH: {@code java -jar benchmarks.jar Q8DecodeBenchmark -p variant=old,core}; interleaved
+ * without JMH: {@code java --add-modules jdk.incubator.vector -cp benchmarks.jar io.qwen4j.bench.Q8DecodeBenchmark
+ * 3072 1024 20 old core}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -96,7 +100,8 @@ public class Q8DecodeBenchmark {
             case "old" -> new Old(data, rows, cols);
             case "core" -> new Core(data, rows, cols);
             case "rows2" -> new Rows2(data, rows, cols);
-            case "perm" -> new Perm(data, rows, cols);
+            case "perm" -> new Perm(data, rows, cols, false);
+            case "perm1" -> new Perm(data, rows, cols, true);
             default -> throw new IllegalArgumentException("unknown variant " + variant);
         };
     }
@@ -318,8 +323,12 @@ public class Q8DecodeBenchmark {
     static final class Perm extends Kernel {
         private static final ThreadLocal<float[][]> XP = ThreadLocal.withInitial(() -> new float[1][0]);
 
-        Perm(MemorySegment data, int rows, int cols) {
+        /** One row per pass: a single stream through memory. */
+        private final boolean single;
+
+        Perm(MemorySegment data, int rows, int cols, boolean single) {
             super(data, rows, cols);
+            this.single = single;
         }
 
         @Override
@@ -337,10 +346,10 @@ public class Q8DecodeBenchmark {
                 }
             }
             int r = r0;
-            for (; r + 1 < r1; r += 2) {
+            for (; !single && r + 1 < r1; r += 2) {
                 dotRows2(rowOffset(r), xp, out, outOff + r);
             }
-            if (r < r1) {
+            for (; r < r1; r++) {
                 out[outOff + r] = dotRow(rowOffset(r), xp);
             }
         }
