@@ -121,6 +121,25 @@ class MatrixTest {
         }
     }
 
+    /** Row ranges long enough for the kernels' many-row paths (Q8_0 permutes x once from 64 rows on). */
+    @ParameterizedTest
+    @MethodSource("largeShapes")
+    void matvecOverManyRows(GGMLType type, int cols) {
+        Weight w = weight(type, 300, cols, 97);
+        Random rnd = new Random(9);
+        int xOff = 3;
+        float[] x = activations(xOff + cols + 2, xOff, cols, rnd);
+        for (int[] range : new int[][] {{0, 300}, {1, 299}, {100, 163}, {100, 164}}) {
+            float[] out = new float[300 + 2];
+            Arrays.fill(out, GUARD);
+            w.matrix().matvec(x, xOff, out, 1, range[0], range[1]);
+            for (int r = range[0]; r < range[1]; r++) {
+                assertDot(w, r, x, xOff, out[1 + r], type + " matvec row " + r + " of " + Arrays.toString(range));
+            }
+            assertGuards(out, 1 + range[0], 1 + range[1], type + " matvec " + Arrays.toString(range));
+        }
+    }
+
     @ParameterizedTest(name = "{0} [{1}, {2}]")
     @MethodSource("shapes")
     void matmulMatchesReference(GGMLType type, int rows, int cols) {
