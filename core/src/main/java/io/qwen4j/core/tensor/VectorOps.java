@@ -1,6 +1,7 @@
 package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -112,7 +113,7 @@ public final class VectorOps {
         }
         FloatVector vsum = FloatVector.zero(F);
         for (i = 0; i < upper; i += L) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             vsum = vsum.add(e);
         }
@@ -125,4 +126,41 @@ public final class VectorOps {
         scale(x, off, n, 1f / sum);
         return max;
     }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;   // exact in a few bits, so n * LN2_HI is exact
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float EXP_MIN = -87.33654f;    // below, e^x is under the smallest normal float
+    private static final float EXP_MAX = 88.72283f;
+
+    /**
+     * e^x per lane from basic vector ops: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 minimax
+     * polynomial (Cephes expf coefficients), times 2^n built in the exponent bits. Within 2 ulp of Math.exp over
+     * [-87.3, 88.7]; below it gives 0. The Vector API's EXP calls a library stub that C2 did not always use inside
+     * the attention kernel (it fell back to boxed per-lane Math.exp there); these ops always compile to
+     * instructions.
+     */
+    static FloatVector exp(FloatVector x) {
+        var tooSmall = x.lt(EXP_MIN);
+        x = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector n = x.mul(LOG2E).add(ROUNDER).sub(ROUNDER); // round to nearest
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(F, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+        FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
+        // 2^n in two factors so that n = 128 (x near EXP_MAX) does not overflow the exponent field
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return e.mul(s1).mul(s2).blend(0f, tooSmall);
+    }
+
+    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer. */
+    private static final float ROUNDER = 12582912f;
 }

@@ -1,5 +1,6 @@
 package io.qwen4j.core.tensor;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -157,5 +158,27 @@ class VectorOpsTest {
         }
         assertEquals(1.0, total, 1e-5);
         assertGuards(x, n);
+    }
+
+    @Test
+    void expIsWithinTwoUlpOfMathExp() {
+        Random rnd = new Random(3);
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < 16 ? new float[] {0f, -0f, 1f, -1f, 0.5f, -0.34657359f, 0.34657359f, -87.3f, 88.7f, -87.4f,
+                    -103f, -1e-8f, 10f, -10f, 0.6931472f, -0.6931472f}[i] : (float) (rnd.nextDouble() * 176 - 87.3);
+        }
+        float[] got = new float[x.length];
+        for (int i = 0; i < x.length; i += Simd.L) {
+            VectorOps.exp(jdk.incubator.vector.FloatVector.fromArray(Simd.F, x, i)).intoArray(got, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            double want = Math.exp(x[i]);
+            if (x[i] < -87.33654f) {
+                assertEquals(0f, got[i], "e^" + x[i] + " is below the normal range");
+            } else {
+                assertEquals(want, got[i], 2 * Math.ulp((float) want), "e^" + x[i]);
+            }
+        }
     }
 }
