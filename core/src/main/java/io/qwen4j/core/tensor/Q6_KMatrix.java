@@ -46,8 +46,8 @@ final class Q6_KMatrix extends Matrix {
      * too, as a quarter row holds 32 bytes). A chunk is 4K quants of one quarter: the 6-bit values are assembled on
      * the whole byte vector, then byte j of every int lane is taken out with one mask and converted, so lane i of
      * vector j holds value 4i + j of the chunk. The activations are permuted to that order once per call (see
-     * permute), pre-scaled by 2^-8j so that byte j needs no shift, with -32 * (x_0 + x_1 + x_2 + x_3) stored after
-     * them: the accumulation starts from there instead of subtracting 32 from every quant.
+     * permute), pre-scaled by 2^-8j so that byte j needs no shift (exact: powers of two), with -32 * (x_0 + x_1 + x_2
+     * + x_3) stored after them: the accumulation starts from there instead of subtracting 32 from every quant.
      */
     private static final VectorSpecies<Float> P = L > 8 ? FloatVector.SPECIES_256 : F;
     private static final int K = P.length();
