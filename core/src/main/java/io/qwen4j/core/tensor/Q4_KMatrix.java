@@ -8,6 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Q4_K: super-blocks of 256 values {@code {f16 d; f16 dmin; uint8 scales[12]; uint8 qs[128]}} in 8 groups of 32.
@@ -36,10 +39,67 @@ final class Q4_KMatrix extends Matrix {
 
     @Override
     void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        float[] sums = RowScratch.get().sums(x, xOff, cols(), 32);
+        RowScratch scratch = RowScratch.get();
+        float[] sums = scratch.sums(x, xOff, cols(), 32);
+        // each row is copied onto the heap first: C2 hoists the range checks of array loads out of the loop but
+        // kept one MemorySegment bounds check per 8-byte load, a third of the kernel's time (decode 1.2x faster)
+        byte[] row = scratch.row((int) rowBytes + 8); // + 8: the 128-bit build loads 8 bytes to use 4
         for (int r = r0; r < r1; r++) {
-            out[outOff + r] = dotRow(rowOffset(r), x, xOff, sums);
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, rowOffset(r), row, 0, (int) rowBytes);
+            out[outOff + r] = dotRow(row, x, xOff, sums);
         }
+    }
+
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** {@link #scaleBytes} of the block at blk of a row copied onto the heap. */
+    private static long scaleBytes(byte[] row, int blk, boolean mins) {
+        long low = (long) LONG_LE.get(row, blk + SCALES);
+        long high = (int) INT_LE.get(row, blk + SCALES + 8) & 0xFFFFFFFFL;
+        long top = mins ? low >>> 32 : low;
+        long nibble = mins ? high >>> 4 : high;
+        return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
+    }
+
+    /**
+     * One row (copied to the heap): the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). Each pair of
+     * groups shares 32 quant bytes (low nibbles for the even group, high for the odd one): they are widened to int
+     * lanes straight from L-byte loads and split with a mask and a shift. One loop over the pairs rather than
+     * written out: the body must stay small enough for C2 to inline every vector call (see {@link Q6_KMatrix}).
+     */
+    private float dotRow(byte[] row, float[] x, int xOff, float[] sums) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
+        float minDot = 0;
+        for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++) {
+            int off = blk * BYTES;
+            int dd = (int) INT_LE.get(row, off);
+            float d = Float.float16ToFloat((short) dd);
+            float dmin = Float.float16ToFloat((short) (dd >>> 16));
+            long sc = scaleBytes(row, off, false);
+            long m = scaleBytes(row, off, true);
+            for (int g = 0; g < 8; g++, m >>>= 8) {
+                minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
+            }
+            for (int i = 0; i < 4; i++, sc >>>= 16) {
+                int xk = xOff + blk * BLOCK + 64 * i;
+                int qs = off + QS + 32 * i;
+                FloatVector lo = FloatVector.zero(F);
+                FloatVector hi = lo;
+                for (int c = 0; c < 32; c += L) {
+                    IntVector v = (IntVector) ByteVector.fromArray(Simd.B, row, qs + c)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                    lo = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, x, xk + c), lo);
+                    hi = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, x, xk + c + 32), hi);
+                }
+                acc0 = lo.fma(FloatVector.broadcast(F, d * ((int) sc & 0xFF)), acc0);
+                acc1 = hi.fma(FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF)), acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minDot;
     }
 
     /**
@@ -53,43 +113,6 @@ final class Q4_KMatrix extends Matrix {
         long top = mins ? low >>> 32 : low;
         long nibble = mins ? high >>> 4 : high;
         return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
-    }
-
-    /**
-     * One row: the sum over groups of d * sc * (q . x) minus dmin * m * sum(x). The scales are unpacked with scalar
-     * SWAR ops in this loop, where they overlap with the vector work. Each pair of groups shares 32 quant bytes
-     * (low nibbles for the even group, high for the odd one): they are widened to int lanes once and split with a
-     * mask and a shift. One loop over the pairs rather than written out: the body must stay small enough for C2 to
-     * inline every vector call (see {@link Q6_KMatrix}).
-     */
-    private float dotRow(long off, float[] x, int xOff, float[] sums) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = acc0;
-        float minDot = 0;
-        for (int blk = 0, blocks = cols() / BLOCK; blk < blocks; blk++, off += BYTES) {
-            int dd = data.get(INT, off);
-            float d = Float.float16ToFloat((short) dd);
-            float dmin = Float.float16ToFloat((short) (dd >>> 16));
-            long sc = scaleBytes(data, off, false);
-            long m = scaleBytes(data, off, true);
-            for (int g = 0; g < 8; g++, m >>>= 8) {
-                minDot += dmin * ((int) m & 0xFF) * sums[8 * blk + g];
-            }
-            for (int i = 0; i < 4; i++, sc >>>= 16) {
-                int xk = xOff + blk * BLOCK + 64 * i;
-                long qs = off + QS + 32L * i;
-                FloatVector lo = FloatVector.zero(F);
-                FloatVector hi = lo;
-                for (int c = 0; c < 32; c += L) {
-                    IntVector v = Nibbles.widen(data, qs + c);
-                    lo = Nibbles.low(v).fma(FloatVector.fromArray(F, x, xk + c), lo);
-                    hi = Nibbles.high(v).fma(FloatVector.fromArray(F, x, xk + c + 32), hi);
-                }
-                acc0 = lo.fma(FloatVector.broadcast(F, d * ((int) sc & 0xFF)), acc0);
-                acc1 = hi.fma(FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF)), acc1);
-            }
-        }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minDot;
     }
 
     /** QB_LEN quants of group g from byte c on: the low nibbles of qs[32 (g / 2) + c ..] for even g, else the high. */

@@ -11,6 +11,7 @@ final class RowScratch {
     private static final ThreadLocal<RowScratch> LOCAL = ThreadLocal.withInitial(RowScratch::new);
 
     private float[] sums = new float[0];
+    private byte[] row = new byte[0];
 
     private RowScratch() {
     }
@@ -36,5 +37,13 @@ final class RowScratch {
             sums[g] = s;
         }
         return sums;
+    }
+
+    /** This thread's buffer of at least n bytes for one weight row read onto the heap. */
+    byte[] row(int n) {
+        if (row.length < n) {
+            row = new byte[n];
+        }
+        return row;
     }
 }
