@@ -28,11 +28,6 @@ final class Q4_KMatrix extends Matrix {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LittleEndian.ORDER);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
-    /** Dequantising: 32 quant bytes (64 values) unpacked at once with SWAR int ops, widened to PARTS float vectors. */
-    private static final VectorSpecies<Byte> QB = L >= 8 ? ByteVector.SPECIES_256 : ByteVector.SPECIES_128;
-    private static final int QB_LEN = QB.length();
-    private static final int PARTS = QB_LEN / L;
-
     Q4_KMatrix(String name, int rows, int cols, MemorySegment data, long base) {
         super(name, GGMLType.Q4_K, rows, cols, data, base);
     }
@@ -115,18 +110,11 @@ final class Q4_KMatrix extends Matrix {
         return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
     }
 
-    /** QB_LEN quants of group g from byte c on: the low nibbles of qs[32 (g / 2) + c ..] for even g, else the high. */
-    private ByteVector quant(long off, int g, int c) {
-        return ByteVector.fromMemorySegment(QB, data, off + QS + 32L * (g >> 1) + c, LittleEndian.ORDER)
-                .reinterpretAsInts().lanewise(VectorOperators.LSHR, 4 * (g & 1)).and(0x0F0F0F0F).reinterpretAsBytes();
-    }
-
-    private static FloatVector toFloat(ByteVector q, int part) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, part);
-    }
-
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
+        // as the row kernel: each pair of groups shares 32 quant bytes, widened to int lanes from L-byte loads and
+        // split with a mask and a shift (the 32-byte SWAR unpacking with parts 1-3 converted cost a sixth of MoE
+        // prefill, where each expert's panel is packed for few tokens)
         long off = rowOffset(r) + (long) (c0 / BLOCK) * BYTES;
         for (int c = c0; c < c1; c += BLOCK, off += BYTES) {
             int dd = data.get(INT, off);
@@ -134,14 +122,17 @@ final class Q4_KMatrix extends Matrix {
             float dmin = Float.float16ToFloat((short) (dd >>> 16));
             long sc = scaleBytes(data, off, false);
             long m = scaleBytes(data, off, true);
-            for (int g = 0; g < 8; g++, sc >>>= 8, m >>>= 8) {
-                FloatVector scale = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
-                FloatVector min = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
-                for (int j = 0; j < 32; j += QB_LEN) {
-                    ByteVector q = quant(off, g, j);
-                    for (int p = 0; p < PARTS; p++) {
-                        toFloat(q, p).fma(scale, min).intoArray(dst, dstOff + c - c0 + 32 * g + j + p * L);
-                    }
+            for (int i = 0; i < 4; i++, sc >>>= 16, m >>>= 16) {
+                FloatVector scale0 = FloatVector.broadcast(F, d * ((int) sc & 0xFF));
+                FloatVector min0 = FloatVector.broadcast(F, -(dmin * ((int) m & 0xFF)));
+                FloatVector scale1 = FloatVector.broadcast(F, d * ((int) (sc >>> 8) & 0xFF));
+                FloatVector min1 = FloatVector.broadcast(F, -(dmin * ((int) (m >>> 8) & 0xFF)));
+                long qs = off + QS + 32L * i;
+                int o = dstOff + c - c0 + 64 * i;
+                for (int j = 0; j < 32; j += L) {
+                    IntVector v = Nibbles.widen(data, qs + j);
+                    Nibbles.low(v).fma(scale0, min0).intoArray(dst, o + j);
+                    Nibbles.high(v).fma(scale1, min1).intoArray(dst, o + 32 + j);
                 }
             }
         }
