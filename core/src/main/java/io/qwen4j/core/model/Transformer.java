@@ -94,9 +94,7 @@ final class Transformer {
         if (a.qkv() != null) {
             fusedProjection(s, a, n);
         } else {
-            MatMul.apply(a.q(), s.xb, n, s.q);
-            MatMul.apply(a.k(), s.xb, n, s.k);
-            MatMul.apply(a.v(), s.xb, n, s.v);
+            MatMul.apply(s.xb, n, a.q(), s.q, a.k(), s.k, a.v(), s.v);
         }
         QwenLongContext longContext = c.qwenLongContext();
 
@@ -233,8 +231,7 @@ final class Transformer {
     /** {@code out = down(silu(gate(in)) * up(in))} for n tokens; out may be in. */
     static void swiglu(InferenceState s, LayerWeights.Dense f, float[] in, int n, float[] out) {
         int width = f.gate().rows();
-        MatMul.apply(f.gate(), in, n, s.gate);
-        MatMul.apply(f.up(), in, n, s.up);
+        MatMul.apply(in, n, f.gate(), s.gate, f.up(), s.up);
         VectorOps.siluMul(s.gate, 0, s.up, 0, n * width);
         MatMul.apply(f.down(), s.gate, n, out);
     }

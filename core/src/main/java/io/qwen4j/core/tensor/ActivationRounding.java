@@ -35,8 +35,6 @@ final class ActivationRounding {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = Simd.L;
-    /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to an integer, ties to even. */
-    private static final float ROUNDER = 12582912f;
 
     private ActivationRounding() {
     }
@@ -100,7 +98,7 @@ final class ActivationRounding {
     private static void scale(float[] x, int b, int len, float iscale, float d, float clamp, float[] dst) {
         FloatVector is = FloatVector.broadcast(F, iscale);
         FloatVector dv = FloatVector.broadcast(F, d);
-        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
+        FloatVector rounder = FloatVector.broadcast(F, Simd.ROUND_TO_INT);
         boolean clamped = !Float.isNaN(clamp);
         FloatVector top = FloatVector.broadcast(F, clamped ? clamp : Float.POSITIVE_INFINITY);
         for (int i = 0; i < len; i += L) {

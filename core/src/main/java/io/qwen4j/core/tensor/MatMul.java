@@ -20,19 +20,58 @@ public final class MatMul {
      * row-major. Rows are split over {@link Parallel}; each worker reads its rows once for all n tokens.
      */
     public static void apply(Matrix w, float[] x, int n, float[] out) {
-        int rows = w.rows();
-        int cols = w.cols();
-        if (n < 0) {
-            throw new IllegalArgumentException("token count " + n + " is negative");
+        check(w, x, n, out);
+        if (n > 0) {
+            run(w, roundedInput(ActivationRounding.kindFor(w.type()), x, n, w.cols()), n, out);
         }
-        if ((long) n * cols > x.length || (long) n * rows > out.length) {
-            throw new IllegalArgumentException(w.name() + ": " + n + " tokens need x of " + (long) n * cols
-                    + " and out of " + (long) n * rows + " floats, got " + x.length + " and " + out.length);
+    }
+
+    /** Two products of the same input (gate and up): as {@link #apply(Matrix, float[], int, float[])} each. */
+    public static void apply(float[] x, int n, Matrix a, float[] outA, Matrix b, float[] outB) {
+        apply(x, n, a, outA, b, outB, null, null);
+    }
+
+    /**
+     * Up to three products of the same input (q, k and v), c may be null: the input is rounded once for weights
+     * that round it the same way, not once per product.
+     */
+    public static void apply(float[] x, int n, Matrix a, float[] outA, Matrix b, float[] outB, Matrix c,
+                             float[] outC) {
+        check(a, x, n, outA);
+        check(b, x, n, outB);
+        if (c != null) {
+            check(c, x, n, outC);
         }
         if (n == 0) {
             return;
         }
-        float[] in = roundedInput(w, x, n);
+        ActivationRounding.Kind kindA = ActivationRounding.kindFor(a.type());
+        float[] in = roundedInput(kindA, x, n, a.cols());
+        run(a, in, n, outA);
+        ActivationRounding.Kind kindB = ActivationRounding.kindFor(b.type());
+        if (kindB != kindA) {
+            in = roundedInput(kindB, x, n, b.cols());
+        }
+        run(b, in, n, outB);
+        if (c != null) {
+            ActivationRounding.Kind kindC = ActivationRounding.kindFor(c.type());
+            run(c, kindC == kindB ? in : roundedInput(kindC, x, n, c.cols()), n, outC);
+        }
+    }
+
+    private static void check(Matrix w, float[] x, int n, float[] out) {
+        if (n < 0) {
+            throw new IllegalArgumentException("token count " + n + " is negative");
+        }
+        if ((long) n * w.cols() > x.length || (long) n * w.rows() > out.length) {
+            throw new IllegalArgumentException(w.name() + ": " + n + " tokens need x of " + (long) n * w.cols()
+                    + " and out of " + (long) n * w.rows() + " floats, got " + x.length + " and " + out.length);
+        }
+    }
+
+    private static void run(Matrix w, float[] in, int n, float[] out) {
+        int rows = w.rows();
+        int cols = w.cols();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         Parallel.parallelFor(blocks, (b0, b1) -> {
             int r0 = b0 * ROW_BLOCK;
@@ -46,12 +85,10 @@ public final class MatMul {
     }
 
     /** x itself for float weights, else x rounded per token into this thread's buffer. */
-    private static float[] roundedInput(Matrix w, float[] x, int n) {
-        ActivationRounding.Kind kind = ActivationRounding.kindFor(w.type());
+    private static float[] roundedInput(ActivationRounding.Kind kind, float[] x, int n, int cols) {
         if (kind == ActivationRounding.Kind.NONE) {
             return x;
         }
-        int cols = w.cols();
         float[][] holder = ROUNDED.get();
         if (holder[0].length < n * cols) {
             holder[0] = new float[n * cols];

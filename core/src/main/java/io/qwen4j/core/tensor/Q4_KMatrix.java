@@ -50,11 +50,7 @@ final class Q4_KMatrix extends Matrix {
 
     /** {@link #scaleBytes} of the block at blk of a row copied onto the heap. */
     private static long scaleBytes(byte[] row, int blk, boolean mins) {
-        long low = (long) LONG_LE.get(row, blk + SCALES);
-        long high = (int) INT_LE.get(row, blk + SCALES + 8) & 0xFFFFFFFFL;
-        long top = mins ? low >>> 32 : low;
-        long nibble = mins ? high >>> 4 : high;
-        return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;
+        return unpackScales((long) LONG_LE.get(row, blk + SCALES), (int) INT_LE.get(row, blk + SCALES + 8), mins);
     }
 
     /**
@@ -103,8 +99,12 @@ final class Q4_KMatrix extends Matrix {
      * s + 4, with their top two bits in bits 6-7 of bytes s - 4 and s. Q5_K packs its scales the same way.
      */
     static long scaleBytes(MemorySegment data, long blk, boolean mins) {
-        long low = data.get(LONG, blk + SCALES);
-        long high = data.get(INT, blk + SCALES + 8) & 0xFFFFFFFFL;
+        return unpackScales(data.get(LONG, blk + SCALES), data.get(INT, blk + SCALES + 8), mins);
+    }
+
+    /** {@link #scaleBytes} from the 12 scale bytes read as a little-endian long (bytes 0-7) and int (bytes 8-11). */
+    private static long unpackScales(long low, int highBytes, boolean mins) {
+        long high = highBytes & 0xFFFFFFFFL;
         long top = mins ? low >>> 32 : low;
         long nibble = mins ? high >>> 4 : high;
         return (top & 0x3F3F3F3FL) | ((nibble & 0x0F0F0F0FL) | (top >>> 6 & 0x03030303L) << 4) << 32;

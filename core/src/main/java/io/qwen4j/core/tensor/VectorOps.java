@@ -143,7 +143,7 @@ public final class VectorOps {
     static FloatVector exp(FloatVector x) {
         var tooSmall = x.lt(EXP_MIN);
         x = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector n = x.mul(LOG2E).add(ROUNDER).sub(ROUNDER); // round to nearest
+        FloatVector n = x.mul(LOG2E).add(Simd.ROUND_TO_INT).sub(Simd.ROUND_TO_INT); // round to nearest
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
         r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
         FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
@@ -160,7 +160,4 @@ public final class VectorOps {
         FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return e.mul(s1).mul(s2).blend(0f, tooSmall);
     }
-
-    /** 1.5 * 2^23: adding and subtracting it rounds a float below 2^22 in magnitude to an integer. */
-    private static final float ROUNDER = 12582912f;
 }
