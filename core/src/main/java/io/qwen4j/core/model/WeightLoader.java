@@ -32,7 +32,8 @@ final class WeightLoader {
 
     private ModelWeights load(IntConsumer progress) {
         int hidden = c.hiddenSize();
-        Matrix embd = matrix(TensorRole.TOKEN_EMBD, 0, c.vocabSize(), hidden);
+        Tensor embdTensor = require(TensorRole.TOKEN_EMBD, 0, c.vocabSize(), hidden);
+        Matrix embd = wrap(embdTensor, () -> Matrix.of(embdTensor));
         List<LayerWeights> layers = new ArrayList<>(c.numHiddenLayers());
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             layers.add(new LayerWeights(vector(TensorRole.ATTN_NORM, l, hidden), attention(l),
@@ -42,7 +43,10 @@ final class WeightLoader {
             }
         }
         float[] outputNorm = vector(TensorRole.OUTPUT_NORM, 0, hidden);
-        Matrix output = c.tieWordEmbeddings() ? embd : matrix(TensorRole.OUTPUT, 0, c.vocabSize(), hidden);
+        // the embedding is read a row per token, as stored; the output product gets the kernels' layout
+        Matrix output = c.tieWordEmbeddings()
+                ? packed(embdTensor)
+                : matrix(TensorRole.OUTPUT, 0, c.vocabSize(), hidden);
         return new ModelWeights(embd, layers, outputNorm, output);
     }
 
@@ -106,17 +110,13 @@ final class WeightLoader {
         Optional<Tensor> stacked = source.find(role, l);
         if (stacked.isPresent()) {
             Tensor t = checkShape(stacked.get(), n, rows, cols);
-            for (int e = 0; e < n; e++) {
-                int expert = e;
-                out[e] = wrap(t, () -> Matrix.expert(t, expert));
-            }
-            return out;
+            return wrap(t, () -> Matrix.packedExperts(t));
         }
         for (int e = 0; e < n; e++) {
             int expert = e;
             Tensor t = source.findExpert(role, l, e).orElseThrow(() -> new ModelFormatException(source.path(),
                     "missing tensor " + (expert == 0 ? source.nameOf(role, l) : role.hfExpertName(l, expert))));
-            out[e] = wrap(checkShape(t, rows, cols), () -> Matrix.of(t));
+            out[e] = packed(checkShape(t, rows, cols));
         }
         return out;
     }
@@ -136,11 +136,14 @@ final class WeightLoader {
     }
 
     private Matrix matrix(TensorRole role, int layer, int rows, int cols) {
-        Tensor t = require(role, layer, rows, cols);
-        return wrap(t, () -> Matrix.of(t));
+        return packed(require(role, layer, rows, cols));
     }
 
-    private Matrix wrap(Tensor t, java.util.function.Supplier<Matrix> make) {
+    private Matrix packed(Tensor t) {
+        return wrap(t, () -> Matrix.packed(t));
+    }
+
+    private <M> M wrap(Tensor t, java.util.function.Supplier<M> make) {
         try {
             return make.get();
         } catch (ModelFormatException | IllegalArgumentException e) {

@@ -61,6 +61,41 @@ public abstract class Matrix {
         return create(t, t.dim(0), e);
     }
 
+    /**
+     * {@code t} (2-D) for the forward pass: where its type has an interleaved form ({@link InterleavedMatrix}) the
+     * rows are repacked into new memory once, and the mapped pages they came from are released; otherwise the same
+     * view as {@link #of}.
+     */
+    public static Matrix packed(Tensor t) {
+        if (t.rank() != 2) {
+            throw bad(t, "expected a 2-D weight [rows, cols]");
+        }
+        return packedViews(t, 1)[0];
+    }
+
+    /** Every expert of a stacked MoE weight {@code [experts, rows, cols]}, repacked as in {@link #packed}. */
+    public static Matrix[] packedExperts(Tensor t) {
+        if (t.rank() != 3) {
+            throw bad(t, "expected stacked experts [experts, rows, cols]");
+        }
+        return packedViews(t, Math.toIntExact(t.dim(0)));
+    }
+
+    private static Matrix[] packedViews(Tensor t, int experts) {
+        Matrix[] views = new Matrix[experts];
+        for (int e = 0; e < experts; e++) {
+            views[e] = create(t, experts, e); // checks the shape and size before anything is read
+        }
+        Matrix[] packed = InterleavedMatrix.pack(views, t.data());
+        if (packed == null) {
+            return views;
+        }
+        if (t.data().isMapped()) {
+            t.data().unload(); // its pages are only read again for an embedding row of tied weights
+        }
+        return packed;
+    }
+
     private static Matrix create(Tensor t, long experts, int e) {
         long rows = t.dim(t.rank() - 2);
         long cols = t.dim(t.rank() - 1);

@@ -50,7 +50,12 @@ class MatrixTest {
      * A weight of the given type with its reference values in double, [rows][cols], and the magnitudes of the terms
      * each value is made of (a float kernel's rounding error is relative to those).
      */
-    private record Weight(Matrix matrix, double[][] ref, double[][] magnitude) {
+    private record Weight(Matrix matrix, Matrix packed, double[][] ref, double[][] magnitude) {
+
+        /** The stored layout and, where the type has one, the interleaved layout the forward pass uses. */
+        List<Matrix> layouts() {
+            return packed.getClass() == matrix.getClass() ? List.of(matrix) : List.of(matrix, packed);
+        }
     }
 
     private static Weight weight(GGMLType type, int rows, int cols, long seed) {
@@ -65,7 +70,7 @@ class MatrixTest {
             ref[r] = ReferenceWeights.dequantize(type, data, (long) r * cols, cols);
             magnitude[r] = ReferenceWeights.magnitudes(type, data, (long) r * cols, cols);
         }
-        return new Weight(Matrix.of(t), ref, magnitude);
+        return new Weight(Matrix.of(t), Matrix.packed(t), ref, magnitude);
     }
 
     /** Random activations; everything outside [off, off + n) is NaN so that an overread poisons the result. */
@@ -109,15 +114,18 @@ class MatrixTest {
         int xOff = 5;
         float[] x = activations(xOff + cols + 4, xOff, cols, rnd);
         int[][] ranges = {{0, rows}, {rows / 3, rows - rows / 3}, {rows - 1, rows}};
-        for (int[] range : ranges) {
-            int outOff = 3;
-            float[] out = new float[outOff + rows + 3];
-            Arrays.fill(out, GUARD);
-            w.matrix().matvec(x, xOff, out, outOff, range[0], range[1]);
-            for (int r = range[0]; r < range[1]; r++) {
-                assertDot(w, r, x, xOff, out[outOff + r], type + " matvec row " + r);
+        for (Matrix m : w.layouts()) {
+            for (int[] range : ranges) {
+                int outOff = 3;
+                float[] out = new float[outOff + rows + 3];
+                Arrays.fill(out, GUARD);
+                m.matvec(x, xOff, out, outOff, range[0], range[1]);
+                String what = m.getClass().getSimpleName() + " matvec";
+                for (int r = range[0]; r < range[1]; r++) {
+                    assertDot(w, r, x, xOff, out[outOff + r], what + " row " + r);
+                }
+                assertGuards(out, outOff + range[0], outOff + range[1], what + " " + Arrays.toString(range));
             }
-            assertGuards(out, outOff + range[0], outOff + range[1], type + " matvec " + Arrays.toString(range));
         }
     }
 
@@ -129,14 +137,17 @@ class MatrixTest {
         Random rnd = new Random(9);
         int xOff = 3;
         float[] x = activations(xOff + cols + 2, xOff, cols, rnd);
-        for (int[] range : new int[][] {{0, 300}, {1, 299}, {100, 163}, {100, 164}}) {
-            float[] out = new float[300 + 2];
-            Arrays.fill(out, GUARD);
-            w.matrix().matvec(x, xOff, out, 1, range[0], range[1]);
-            for (int r = range[0]; r < range[1]; r++) {
-                assertDot(w, r, x, xOff, out[1 + r], type + " matvec row " + r + " of " + Arrays.toString(range));
+        for (Matrix m : w.layouts()) {
+            String what = m.getClass().getSimpleName() + " matvec";
+            for (int[] range : new int[][] {{0, 300}, {1, 299}, {100, 163}, {100, 164}}) {
+                float[] out = new float[300 + 2];
+                Arrays.fill(out, GUARD);
+                m.matvec(x, xOff, out, 1, range[0], range[1]);
+                for (int r = range[0]; r < range[1]; r++) {
+                    assertDot(w, r, x, xOff, out[1 + r], what + " row " + r + " of " + Arrays.toString(range));
+                }
+                assertGuards(out, 1 + range[0], 1 + range[1], what + " " + Arrays.toString(range));
             }
-            assertGuards(out, 1 + range[0], 1 + range[1], type + " matvec " + Arrays.toString(range));
         }
     }
 
@@ -144,9 +155,11 @@ class MatrixTest {
     @MethodSource("shapes")
     void matmulMatchesReference(GGMLType type, int rows, int cols) {
         Weight w = weight(type, rows, cols, 17L * rows + cols);
-        for (int n : TOKENS) {
-            checkMatmul(w, n, 0, rows, new Random(n));
-            checkMatmul(w, n, rows / 2, rows, new Random(n + 100));
+        for (Matrix m : w.layouts()) {
+            for (int n : TOKENS) {
+                checkMatmul(w, m, n, 0, rows, new Random(n));
+                checkMatmul(w, m, n, rows / 2, rows, new Random(n + 100));
+            }
         }
     }
 
@@ -155,7 +168,10 @@ class MatrixTest {
     @MethodSource("largeShapes")
     void matmulSpanningPanels(GGMLType type, int cols) {
         Weight w = weight(type, 300, cols, 99);
-        checkMatmul(w, 6, 1, 299, new Random(3));
+        for (Matrix m : w.layouts()) {
+            checkMatmul(w, m, 6, 1, 299, new Random(3));
+            checkMatmul(w, m, 20, 16, 300, new Random(4));
+        }
     }
 
     static Stream<Arguments> largeShapes() {
@@ -164,8 +180,7 @@ class MatrixTest {
                 Arguments.of(GGMLType.Q4_K, 1280), Arguments.of(GGMLType.Q5_K, 1280), Arguments.of(GGMLType.Q6_K, 1280));
     }
 
-    private static void checkMatmul(Weight w, int n, int r0, int r1, Random rnd) {
-        Matrix m = w.matrix();
+    private static void checkMatmul(Weight w, Matrix m, int n, int r0, int r1, Random rnd) {
         int rows = m.rows();
         int cols = m.cols();
         int xStride = cols + 3;
@@ -183,7 +198,7 @@ class MatrixTest {
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 int i = t * outStride + r;
-                String what = m.type() + " matmul n=" + n + " token " + t + " row " + r;
+                String what = m.type() + " " + m.getClass().getSimpleName() + " matmul n=" + n + " token " + t + " row " + r;
                 if (r >= r0 && r < r1) {
                     assertDot(w, r, x, t * xStride, out[i], what);
                 } else {
@@ -202,17 +217,19 @@ class MatrixTest {
     void dequantizeRowMatchesReference(GGMLType type, int rows, int cols) {
         Weight w = weight(type, rows, cols, 5L * rows + cols);
         float[] dst = new float[cols + 4];
-        for (int r = 0; r < rows; r++) {
-            Arrays.fill(dst, GUARD);
-            w.matrix().dequantizeRow(r, dst, 2);
-            for (int i = 0; i < cols; i++) {
-                double ref = w.ref()[r][i];
-                // a few float roundings of the terms (d * scale * q, dmin * m) at most
-                if (Math.abs(dst[2 + i] - ref) > 2.5e-7 * w.magnitude()[r][i]) {
-                    fail(type + " row " + r + " col " + i + ": got " + dst[2 + i] + ", reference " + ref);
+        for (Matrix m : w.layouts()) {
+            for (int r = 0; r < rows; r++) {
+                Arrays.fill(dst, GUARD);
+                m.dequantizeRow(r, dst, 2);
+                for (int i = 0; i < cols; i++) {
+                    double ref = w.ref()[r][i];
+                    // a few float roundings of the terms (d * scale * q, dmin * m) at most
+                    if (Math.abs(dst[2 + i] - ref) > 2.5e-7 * w.magnitude()[r][i]) {
+                        fail(type + " row " + r + " col " + i + ": got " + dst[2 + i] + ", reference " + ref);
+                    }
                 }
+                assertGuards(dst, 2, 2 + cols, type + " dequantizeRow");
             }
-            assertGuards(dst, 2, 2 + cols, type + " dequantizeRow");
         }
     }
 
@@ -266,8 +283,11 @@ class MatrixTest {
         MemorySegment data = ReferenceWeights.random(type, (long) experts * rows * cols, 11);
         Tensor t = new Tensor("blk.0.ffn_up_exps.weight", type, new long[] {experts, rows, cols}, data);
         float[] x = activations(cols, 0, cols, new Random(2));
-        for (int e = 0; e < experts; e++) {
-            Matrix m = Matrix.expert(t, e);
+        Matrix[] packed = Matrix.packedExperts(t);
+        assertEquals(experts, packed.length);
+        for (int view = 0; view < 2 * experts; view++) {
+            int e = view % experts;
+            Matrix m = view < experts ? Matrix.expert(t, e) : packed[e];
             assertEquals(rows, m.rows());
             assertEquals(cols, m.cols());
             assertEquals(type, m.type());
