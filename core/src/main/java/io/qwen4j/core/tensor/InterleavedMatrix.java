@@ -45,6 +45,13 @@ abstract class InterleavedMatrix extends Matrix {
                     packed[e] = new Q4_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
+            case Q6_K -> {
+                MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols, arena);
+                long expertBytes = groups(rows) * Q6_KInterleaved.groupBytes(cols);
+                for (int e = 0; e < experts; e++) {
+                    packed[e] = new Q6_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
+                }
+            }
             default -> {
                 return null;
             }

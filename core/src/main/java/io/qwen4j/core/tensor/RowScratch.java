@@ -12,6 +12,7 @@ final class RowScratch {
 
     private float[] sums = new float[0];
     private byte[] row = new byte[0];
+    private float[] floats = new float[0];
 
     private RowScratch() {
     }
@@ -37,6 +38,14 @@ final class RowScratch {
             sums[g] = s;
         }
         return sums;
+    }
+
+    /** This thread's buffer of at least n floats, for a kernel's per-block values (scales). */
+    float[] floats(int n) {
+        if (floats.length < n) {
+            floats = new float[n];
+        }
+        return floats;
     }
 
     /** This thread's buffer of at least n bytes for one weight row read onto the heap. */
