@@ -75,6 +75,23 @@ final class ActivationRounding {
         scale(x, b, 32, id, d, Float.NaN, dst);
     }
 
+    /**
+     * The Q8_0 rounding of the 32 values at {@code x[b ..]} as integers: q receives round(x * 127 / amax) and the
+     * return value is the block's scale d (the rounded values are q * d). On values this class already rounded it
+     * gives back the same q and d.
+     */
+    static float q8_0(float[] x, int b, int[] q) {
+        float max = 0;
+        for (int i = b; i < b + 32; i++) {
+            max = Math.max(max, Math.abs(x[i]));
+        }
+        float id = max != 0 ? 127f / max : 0f;
+        for (int i = 0; i < 32; i++) {
+            q[i] = (int) Math.rint(x[b + i] * id);
+        }
+        return Float.float16ToFloat(Float.floatToFloat16(max / 127f));
+    }
+
     private static void q8_KBlock(float[] x, int b, float[] dst) {
         // the value of largest magnitude, the first one on ties: its sign decides the sign of the scale
         float amax = 0;

@@ -99,11 +99,11 @@ final class Gemm {
     private static void pack(Matrix w, int rp, int pr, int k0, int kn, float[] panel, float[] rows) {
         for (int g = 0; g < pr; g += MR) {
             int mr = Math.min(MR, pr - g);
-            if (w instanceof InterleavedMatrix im && mr == MR && (rp + g) % InterleavedMatrix.R == 0) {
-                // already column by column: each of the two row groups fills half of every panel column
-                int first = (rp + g) / InterleavedMatrix.R;
-                im.dequantizeGroup(first, k0, k0 + kn, panel, g * kn, MR);
-                im.dequantizeGroup(first + 1, k0, k0 + kn, panel, g * kn + InterleavedMatrix.R, MR);
+            if (w instanceof InterleavedMatrix im && mr == MR && (rp + g) % im.groupRows == 0) {
+                // already nearly column by column: each row group fills its share of every panel column
+                for (int i = 0; i < MR; i += im.groupRows) {
+                    im.dequantizeGroup((rp + g + i) / im.groupRows, k0, k0 + kn, panel, g * kn + i, MR);
+                }
                 continue;
             }
             for (int c = 0; c < kn; c += CHUNK) {

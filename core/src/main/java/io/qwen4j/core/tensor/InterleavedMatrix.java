@@ -4,26 +4,33 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A quantised weight repacked at load time so that {@link #R} consecutive rows are stored together, block by block,
- * with the same element of every row side by side: one vector load then holds one column of R rows, so a row group
- * is multiplied by broadcasting each activation into an FMA with R accumulators (one per row). There are no lane
- * reductions and no per-row scalar work inside the loop; the per-block scales of the R rows also load as one vector.
- * llama.cpp repacks its 4-bit types on x86 for the same reason.
+ * A quantised weight repacked at load time so that a group of consecutive rows is stored together, block by block,
+ * with the same element of every row side by side: one vector load then holds one column (or a few) of all the
+ * group's rows, one row per lane. A row group is multiplied by broadcasting each activation against its column;
+ * the accumulators are the rows' outputs, so there are no lane reductions and no per-row scalar work in the loop,
+ * and the per-block scales of the group load as vectors. llama.cpp repacks its 4-bit types on x86 for the same
+ * reason.
  * <p>
- * Row groups are padded with zero rows to a multiple of R; {@link #data} holds {@link #base} bytes of other experts
- * first. Subclasses give the block layout of one group.
+ * A group has {@link #FLOAT_ROWS} rows (float lanes) or {@link #SHORT_ROWS} (16-bit lanes, for the kernels that
+ * multiply in integers). Row groups are padded with zero rows; {@link #data} holds {@link #base} bytes of other
+ * experts first. Subclasses give the block layout of one group.
  */
 abstract class InterleavedMatrix extends Matrix {
 
-    /** Rows per group: one per float lane. */
-    static final int R = Simd.L;
+    /** Rows per group of the float kernels: one per float lane. */
+    static final int FLOAT_ROWS = Simd.L;
+    /** Rows per group of the 16-bit integer kernels: one per short lane, which is also the prefill panel's height. */
+    static final int SHORT_ROWS = 2 * Simd.L;
 
-    /** Bytes of one group of R rows over all columns. */
+    /** Rows per group. */
+    final int groupRows;
+    /** Bytes of one group over all columns. */
     final long groupBytes;
 
-    InterleavedMatrix(String name, GGMLType type, int rows, int cols, MemorySegment packed, long base,
+    InterleavedMatrix(String name, GGMLType type, int rows, int cols, MemorySegment packed, long base, int groupRows,
                       long groupBytes) {
         super(name, type, rows, cols, packed, base);
+        this.groupRows = groupRows;
         this.groupBytes = groupBytes;
     }
 
@@ -40,14 +47,14 @@ abstract class InterleavedMatrix extends Matrix {
         switch (views[0].type()) {
             case Q4_0 -> {
                 MemorySegment p = Q4_0Interleaved.repack(data, experts, rows, cols, arena);
-                long expertBytes = groups(rows) * Q4_0Interleaved.groupBytes(cols);
+                long expertBytes = groups(rows, SHORT_ROWS) * Q4_0Interleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q4_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
             case Q6_K -> {
                 MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols, arena);
-                long expertBytes = groups(rows) * Q6_KInterleaved.groupBytes(cols);
+                long expertBytes = groups(rows, FLOAT_ROWS) * Q6_KInterleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q6_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
@@ -59,9 +66,9 @@ abstract class InterleavedMatrix extends Matrix {
         return packed;
     }
 
-    /** Row groups of a matrix with {@code rows} rows. */
-    static long groups(long rows) {
-        return (rows + R - 1) / R;
+    /** Groups of groupRows rows in a matrix with {@code rows} rows. */
+    static long groups(long rows, int groupRows) {
+        return (rows + groupRows - 1) / groupRows;
     }
 
     /** Byte offset of row group g in {@link #data}. */
@@ -73,17 +80,18 @@ abstract class InterleavedMatrix extends Matrix {
     final void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
         float[] aux = prepare(x, xOff);
         float[] partial = null;
-        for (int g = r0 / R; g * R < r1; g++) {
-            int first = g * R;
-            if (first >= r0 && first + R <= r1) {
+        int gr = groupRows;
+        for (int g = r0 / gr; g * gr < r1; g++) {
+            int first = g * gr;
+            if (first >= r0 && first + gr <= r1) {
                 dotGroup(g, x, xOff, aux, out, outOff + first);
             } else {
                 // a range that starts or ends inside a group: the whole group, then only the asked rows
                 if (partial == null) {
-                    partial = new float[R];
+                    partial = new float[gr];
                 }
                 dotGroup(g, x, xOff, aux, partial, 0);
-                for (int r = Math.max(r0, first); r < Math.min(r1, first + R); r++) {
+                for (int r = Math.max(r0, first); r < Math.min(r1, first + gr); r++) {
                     out[outOff + r] = partial[r - first];
                 }
             }
@@ -93,13 +101,13 @@ abstract class InterleavedMatrix extends Matrix {
     /** Per-call work on the activations shared by every group (block sums of x), or null. */
     abstract float[] prepare(float[] x, int xOff);
 
-    /** {@code out[o + i] = dot(row g * R + i, x)} for the R rows of group g (padding rows give 0). */
+    /** {@code out[o + i] = dot(row g * groupRows + i, x)} for the rows of group g (padding rows give 0). */
     abstract void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o);
 
     /**
-     * Columns [c0, c1) of the R rows of group g as floats, column by column:
-     * {@code dst[dstOff + (c - c0) * stride + i] = W[g * R + i][c]}. c0 and c1 are multiples of the block size.
-     * This is the prefill panel's layout ({@link Gemm}), which the interleaved data already has.
+     * Columns [c0, c1) of the rows of group g as floats, column by column:
+     * {@code dst[dstOff + (c - c0) * stride + i] = W[g * groupRows + i][c]}. c0 and c1 are multiples of the block
+     * size. This is the prefill panel's layout ({@link Gemm}), which the interleaved data nearly has.
      */
     abstract void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride);
 }

@@ -211,6 +211,14 @@ public abstract class Matrix {
         return base + r * rowBytes;
     }
 
+    /**
+     * Whether the row products round x first, as {@link ActivationRounding} rounds the input of this type (kernels
+     * that multiply in integers); {@link MatMul} always passes rounded inputs, on which this changes nothing.
+     */
+    boolean roundsInput() {
+        return false;
+    }
+
     /** Unchecked {@link #matvec}: arguments are already validated. */
     abstract void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1);
 

@@ -34,6 +34,15 @@ final class Nibbles {
                 .lanewise(VectorOperators.LSHR, IntVector.fromArray(Simd.I, BYTE_SHIFTS, 0)).and(0xFF);
     }
 
+    /** The L signed bytes at {@code at} sign-extended to int lanes ({@link Simd#I}). */
+    static IntVector widenSigned(MemorySegment data, long at) {
+        if (Simd.L >= 8) {
+            return (IntVector) ByteVector.fromMemorySegment(Simd.B, data, at, LittleEndian.ORDER)
+                    .convertShape(VectorOperators.B2I, Simd.I, 0);
+        }
+        return widen(data, at).lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24);
+    }
+
     /** The low nibbles of zero-extended bytes, as floats. */
     static FloatVector low(IntVector v) {
         return (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);

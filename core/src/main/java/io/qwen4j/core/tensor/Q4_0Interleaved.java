@@ -2,6 +2,8 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
@@ -9,31 +11,53 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q4_0 ({@link Q4_0Matrix}) with its rows interleaved ({@link InterleavedMatrix}). Per block of 32 columns a group
- * holds the R scales d as floats, then the 16 quant bytes of the R rows, byte k of every row side by side: byte k
- * carries column k in its low nibble and column k + 16 in its high nibble, each {@code (q - 8) * d}.
+ * Q4_0 ({@link Q4_0Matrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers,
+ * as llama.cpp multiplies it: the activations are rounded to 8-bit blocks of 32 ({@link ActivationRounding}), each
+ * quant times activation product fits 16 bits, and sixteen of them still do (15 * 127 * 16 &lt; 2^15). So one 16-bit
+ * multiply and add serve one weight of each of 2L rows, where the float kernel needed a widening, a conversion and an
+ * FMA per weight of L rows; each block's integer sums are converted to float once.
+ * <p>
+ * A group of 2L rows (one per 16-bit lane) holds first the rows' scales d of every block as floats, then for each
+ * block eight words per row: word k is quant bytes 2k and 2k + 1 of the row's block, so its nibbles are columns 2k,
+ * 2k + 16, 2k + 1 and 2k + 17 (bits 0, 4, 8, 12), each {@code (q - 8) * d}. Row i &lt; L sits in lane 2i and row
+ * L + i in lane 2i + 1, so that the even and odd lanes, widened to 32 bits, are the first and second L rows in order.
  */
 final class Q4_0Interleaved extends InterleavedMatrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
+    private static final VectorSpecies<Integer> I = Simd.I;
+    private static final int L = Simd.L;
+    private static final int R = SHORT_ROWS;
     private static final int BLOCK = 32;
     private static final int SRC_BYTES = 18;
-    /** Scales first, then the quants. */
-    private static final long QS = 4L * R;
-    private static final long BLOCK_BYTES = QS + 16L * R;
-    private static final ValueLayout.OfFloat FLOAT = LittleEndian.FLOAT;
+    /** Per block and group: the scales, then eight words per row. */
+    private static final long D_BYTES = 4L * R;
+    private static final long WORD_BYTES = 2L * R;
+
+    private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
+
+    private final int blocks;
+    private final long quants;
 
     Q4_0Interleaved(String name, int rows, int cols, MemorySegment packed, long base) {
-        super(name, GGMLType.Q4_0, rows, cols, packed, base, groupBytes(cols));
+        super(name, GGMLType.Q4_0, rows, cols, packed, base, R, groupBytes(cols));
+        this.blocks = cols / BLOCK;
+        this.quants = blocks * D_BYTES;
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * BLOCK_BYTES;
+        return cols / BLOCK * (D_BYTES + 8 * WORD_BYTES);
+    }
+
+    /** The 16-bit lane of row i of a group. */
+    private static int lane(int i) {
+        return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_0 matrices at src. */
     static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows);
+        long groups = groups(rows, R);
         long groupBytes = groupBytes(cols);
         int blocks = cols / BLOCK;
         long rowBytes = (long) blocks * SRC_BYTES;
@@ -42,14 +66,16 @@ final class Q4_0Interleaved extends InterleavedMatrix {
             for (int eg = a; eg < b; eg++) {
                 long e = eg / groups;
                 long g = eg % groups;
+                long out = eg * groupBytes;
+                long quants = out + blocks * D_BYTES;
                 for (int i = 0; i < R && g * R + i < rows; i++) {
                     long in = (e * rows + g * R + i) * rowBytes;
-                    long out = eg * groupBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES, out += BLOCK_BYTES) {
-                        dst.set(FLOAT, out + 4L * i, Float.float16ToFloat(src.get(LittleEndian.SHORT, in)));
-                        for (int k = 0; k < 16; k++) {
-                            dst.set(ValueLayout.JAVA_BYTE, out + QS + (long) k * R + i,
-                                    src.get(ValueLayout.JAVA_BYTE, in + 2 + k));
+                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES) {
+                        dst.set(LittleEndian.FLOAT, out + blk * D_BYTES + 4L * i,
+                                Float.float16ToFloat(src.get(LittleEndian.SHORT, in)));
+                        for (int k = 0; k < 8; k++) {
+                            MemorySegment.copy(src, in + 2 + 2L * k, dst,
+                                    quants + (8L * blk + k) * WORD_BYTES + 2L * lane(i), 2);
                         }
                     }
                 }
@@ -58,67 +84,135 @@ final class Q4_0Interleaved extends InterleavedMatrix {
         return dst;
     }
 
+    /**
+     * Rounds x to 8-bit blocks as {@link ActivationRounding} does (exactly reproducing an input it already rounded)
+     * and spreads each column's integer over a vector in this thread's buffer, in the order the words hold the
+     * columns. Returns per block the scale of x and -8 times the sum of its integers (the -8 of every quant).
+     */
+    @Override
+    boolean roundsInput() {
+        return true;
+    }
+
     @Override
     float[] prepare(float[] x, int xOff) {
-        return RowScratch.get().sums(x, xOff, cols(), BLOCK);
+        short[][] holder = BROADCAST.get();
+        if (holder[0].length < cols() * R) {
+            holder[0] = new short[cols() * R];
+        }
+        short[] xb = holder[0];
+        RowScratch scratch = RowScratch.get();
+        float[] aux = scratch.floats(2 * blocks);
+        int[] q = scratch.ints(BLOCK);
+        for (int b = 0; b < blocks; b++) {
+            float d = ActivationRounding.q8_0(x, xOff + BLOCK * b, q);
+            int sum = 0;
+            for (int c = 0; c < BLOCK; c++) {
+                sum += q[c];
+            }
+            aux[2 * b] = d;
+            aux[2 * b + 1] = -8f * sum;
+            for (int k = 0; k < 8; k++) {
+                int at = (8 * b + k) * 4 * R;
+                ShortVector.broadcast(S, (short) q[2 * k]).intoArray(xb, at);
+                ShortVector.broadcast(S, (short) q[2 * k + 16]).intoArray(xb, at + R);
+                ShortVector.broadcast(S, (short) q[2 * k + 1]).intoArray(xb, at + 2 * R);
+                ShortVector.broadcast(S, (short) q[2 * k + 17]).intoArray(xb, at + 3 * R);
+            }
+        }
+        return aux;
     }
 
     /**
-     * Per block: the quant dot of each row with x, four accumulators deep so that the FMAs do not wait on each
-     * other, times the rows' scales; the -8 of every quant is taken out at the end through the block sums of x.
+     * One loop over every word of the group, so that its set-up is paid once per row group: the low and high
+     * nibbles of a word go to two 16-bit sums, sixteen products each per block; at a block's last word the sums are
+     * widened (even lanes and odd lanes), converted, corrected for the -8 and scaled by d times the block's scale of x.
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] sums, float[] out, int o) {
+    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
+        short[] xb = BROADCAST.get()[0];
         long p = groupOffset(g);
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector offset = acc;
-        for (int b = 0, blocks = cols() / BLOCK; b < blocks; b++, p += BLOCK_BYTES) {
-            FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
-            int xi = xOff + b * BLOCK;
-            FloatVector s0 = FloatVector.zero(F);
-            FloatVector s1 = s0;
-            FloatVector s2 = s0;
-            FloatVector s3 = s0;
-            for (int k = 0; k < 16; k += 2) {
-                IntVector v = Nibbles.widen(data, p + QS + (long) k * R);
-                IntVector w = Nibbles.widen(data, p + QS + (long) (k + 1) * R);
-                s0 = Nibbles.low(v).fma(FloatVector.broadcast(F, x[xi + k]), s0);
-                s1 = Nibbles.high(v).fma(FloatVector.broadcast(F, x[xi + k + 16]), s1);
-                s2 = Nibbles.low(w).fma(FloatVector.broadcast(F, x[xi + k + 1]), s2);
-                s3 = Nibbles.high(w).fma(FloatVector.broadcast(F, x[xi + k + 17]), s3);
+        long w = p + quants;
+        FloatVector first = FloatVector.zero(F);
+        FloatVector second = first;
+        ShortVector lo = ShortVector.zero(S);
+        ShortVector hi = lo;
+        for (int t = 0, words = 8 * blocks; t < words; t++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, data, w + t * WORD_BYTES, LittleEndian.ORDER);
+            int xi = 4 * R * t;
+            lo = v.and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi)).add(lo);
+            hi = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + R))
+                    .add(hi);
+            lo = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + 2 * R))
+                    .add(lo);
+            hi = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xb, xi + 3 * R)).add(hi);
+            if ((t & 7) == 7) {
+                int b = t >>> 3;
+                IntVector li = lo.reinterpretAsInts();
+                IntVector hs = hi.reinterpretAsInts();
+                IntVector even = li.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(hs.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector odd = li.lanewise(VectorOperators.ASHR, 16).add(hs.lanewise(VectorOperators.ASHR, 16));
+                float dx = aux[2 * b];
+                float correction = aux[2 * b + 1];
+                long d = p + b * D_BYTES;
+                first = ((FloatVector) even.convert(VectorOperators.I2F, 0)).add(correction)
+                        .fma(FloatVector.fromMemorySegment(F, data, d, LittleEndian.ORDER).mul(dx), first);
+                second = ((FloatVector) odd.convert(VectorOperators.I2F, 0)).add(correction)
+                        .fma(FloatVector.fromMemorySegment(F, data, d + 4L * L, LittleEndian.ORDER).mul(dx), second);
+                lo = ShortVector.zero(S);
+                hi = lo;
             }
-            acc = s0.add(s1).add(s2.add(s3)).fma(d, acc);
-            offset = d.fma(FloatVector.broadcast(F, sums[b]), offset);
         }
-        acc.sub(offset.mul(8f)).intoArray(out, o);
+        first.intoArray(out, o);
+        second.intoArray(out, o + L);
     }
 
+    /**
+     * Per word, read as L ints: bits 4n .. 4n + 3 of each int are nibble n of an even lane (rows below L), bits
+     * 16 + 4n .. of an odd lane (rows L and up).
+     */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
-        long p = groupOffset(g) + (long) (c0 / BLOCK) * BLOCK_BYTES;
-        for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
-            FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
-            FloatVector m = d.mul(-8f);
-            int o = dstOff + (c - c0) * stride;
-            for (int k = 0; k < 16; k++) {
-                IntVector v = Nibbles.widen(data, p + QS + (long) k * R);
-                Nibbles.low(v).fma(d, m).intoArray(dst, o + k * stride);
-                Nibbles.high(v).fma(d, m).intoArray(dst, o + (k + 16) * stride);
+        long p = groupOffset(g);
+        for (int b = c0 / BLOCK; b < c1 / BLOCK; b++) {
+            long d = p + b * D_BYTES;
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, d, LittleEndian.ORDER);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, d + 4L * L, LittleEndian.ORDER);
+            FloatVector m0 = d0.mul(-8f);
+            FloatVector m1 = d1.mul(-8f);
+            for (int k = 0; k < 8; k++) {
+                IntVector v = IntVector.fromMemorySegment(I, data, p + quants + (8L * b + k) * WORD_BYTES,
+                        LittleEndian.ORDER);
+                int at = dstOff + (BLOCK * b - c0 + 2 * k) * stride;
+                for (int n = 0; n < 4; n++) {
+                    // nibble n is column 2k (n = 0), 2k + 16, 2k + 1, 2k + 17
+                    int col = at + ((n & 1) * 16 + (n >> 1)) * stride;
+                    nibble(v, 4 * n).fma(d0, m0).intoArray(dst, col);
+                    nibble(v, 16 + 4 * n).fma(d1, m1).intoArray(dst, col + L);
+                }
             }
         }
+    }
+
+    private static FloatVector nibble(IntVector v, int shift) {
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, shift).and(0x0F).convert(VectorOperators.I2F, 0);
     }
 
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
+        int g = r / R;
         int i = r % R;
-        long p = groupOffset(r / R) + (long) (c0 / BLOCK) * BLOCK_BYTES;
-        for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
-            float d = data.get(FLOAT, p + 4L * i);
-            int o = dstOff + c - c0;
-            for (int k = 0; k < 16; k++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, p + QS + (long) k * R + i) & 0xFF;
-                dst[o + k] = ((q & 0x0F) - 8) * d;
-                dst[o + k + 16] = ((q >>> 4) - 8) * d;
+        long p = groupOffset(g);
+        for (int b = c0 / BLOCK; b < c1 / BLOCK; b++) {
+            float d = data.get(LittleEndian.FLOAT, p + b * D_BYTES + 4L * i);
+            int o = dstOff + BLOCK * b - c0;
+            for (int k = 0; k < 8; k++) {
+                int word = data.get(LittleEndian.SHORT, p + quants + (8L * b + k) * WORD_BYTES + 2L * lane(i));
+                dst[o + 2 * k] = ((word & 0x0F) - 8) * d;
+                dst[o + 2 * k + 16] = ((word >>> 4 & 0x0F) - 8) * d;
+                dst[o + 2 * k + 1] = ((word >>> 8 & 0x0F) - 8) * d;
+                dst[o + 2 * k + 17] = ((word >>> 12 & 0x0F) - 8) * d;
             }
         }
     }

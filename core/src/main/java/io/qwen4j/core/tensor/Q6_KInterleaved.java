@@ -20,18 +20,18 @@ import java.lang.foreign.ValueLayout;
 final class Q6_KInterleaved extends InterleavedMatrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
+    private static final int R = FLOAT_ROWS;
     private static final int BLOCK = 256;
     private static final int SRC_BYTES = 210;
     private static final int SRC_QH = 128;
     private static final int SRC_SCALES = 192;
     private static final int SRC_D = 208;
     private static final long SCALES = 4L * R;
-    private static final long QL = SCALES + 16L * R;
-    private static final long QH = QL + 128L * R;
-    private static final long BLOCK_BYTES = QH + 64L * R;
+    private static final long Q = SCALES + 16L * R;
+    private static final long BLOCK_BYTES = Q + 256L * R;
 
     Q6_KInterleaved(String name, int rows, int cols, MemorySegment packed, long base) {
-        super(name, GGMLType.Q6_K, rows, cols, packed, base, groupBytes(cols));
+        super(name, GGMLType.Q6_K, rows, cols, packed, base, R, groupBytes(cols));
     }
 
     static long groupBytes(int cols) {
@@ -40,7 +40,7 @@ final class Q6_KInterleaved extends InterleavedMatrix {
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
     static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows);
+        long groups = groups(rows, R);
         long groupBytes = groupBytes(cols);
         int blocks = cols / BLOCK;
         long rowBytes = (long) blocks * SRC_BYTES;
@@ -56,8 +56,9 @@ final class Q6_KInterleaved extends InterleavedMatrix {
                         dst.set(LittleEndian.FLOAT, out + 4L * i,
                                 Float.float16ToFloat(src.get(LittleEndian.SHORT, in + SRC_D)));
                         interleave(src, in + SRC_SCALES, dst, out + SCALES + i, 16);
-                        interleave(src, in, dst, out + QL + i, 128);
-                        interleave(src, in + SRC_QH, dst, out + QH + i, 64);
+                        for (int col = 0; col < BLOCK; col++) {
+                            dst.set(ValueLayout.JAVA_BYTE, out + Q + (long) col * R + i, (byte) (quant(src, in, col) - 32));
+                        }
                     }
                 }
             }
@@ -72,74 +73,59 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         }
     }
 
+    /** The 6-bit quant of column col of the stored super-block at in. */
+    private static int quant(MemorySegment src, long in, int col) {
+        int h = col / 128;
+        int l = col % 32;
+        int k = col % 128 / 32;
+        int ql = src.get(ValueLayout.JAVA_BYTE, in + 64 * h + l + 32 * (k & 1));
+        int qh = src.get(ValueLayout.JAVA_BYTE, in + SRC_QH + 32 * h + l);
+        return ((k < 2 ? ql : ql >>> 4) & 0x0F) | (qh >>> 2 * k & 3) << 4;
+    }
+
     @Override
     float[] prepare(float[] x, int xOff) {
-        return RowScratch.get().sums(x, xOff, cols(), 16);
+        return null;
     }
 
     /** The R rows' scales of group s of the block at p: d * sc, sc a signed byte. */
     private FloatVector groupScale(long p, FloatVector d, int s) {
-        IntVector sc = Nibbles.widen(data, p + SCALES + (long) s * R).lanewise(VectorOperators.LSHL, 24)
-                .lanewise(VectorOperators.ASHR, 24);
+        IntVector sc = Nibbles.widenSigned(data, p + SCALES + (long) s * R);
         return ((FloatVector) sc.convert(VectorOperators.I2F, 0)).mul(d);
     }
 
     /**
-     * Per group of 16 columns: the dot of each row's 6-bit quants with x, times the rows' group scales; the -32 of
-     * every quant comes off at the end through the group sums of x. The four columns a qh byte serves (l, l + 32,
-     * l + 64, l + 96 of a half) lie in four different groups, whose sums are four independent FMA chains. The group
-     * scales of a block are converted first, in their own loop: in the main loop they pushed C2 past its inlining
-     * budget, and a vector multiply left out of line is boxed.
+     * Per group of 16 columns: the dot of each row's quants (stored as q - 32, one signed byte each) with x, four
+     * accumulators deep, times the rows' group scales d * sc.
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] sums, float[] out, int o) {
-        float[] scales = RowScratch.get().floats(16 * R);
+    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
         long p = groupOffset(g);
         FloatVector acc = FloatVector.zero(F);
-        FloatVector offset = acc;
         for (int b = 0, blocks = cols() / BLOCK; b < blocks; b++, p += BLOCK_BYTES) {
             FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
             for (int s = 0; s < 16; s++) {
-                FloatVector scale = groupScale(p, d, s);
-                scale.intoArray(scales, s * R);
-                offset = scale.fma(FloatVector.broadcast(F, sums[16 * b + s]), offset);
-            }
-            for (int half = 0; half < 4; half++) {
-                int h = half >> 1;
-                int l0 = 16 * (half & 1);
-                int xi = xOff + b * BLOCK + 128 * h + l0;
-                long ql = p + QL + (long) (64 * h + l0) * R;
-                long qh = p + QH + (long) (32 * h + l0) * R;
+                int xi = xOff + b * BLOCK + 16 * s;
+                long q = p + Q + 16L * s * R;
                 FloatVector s0 = FloatVector.zero(F);
                 FloatVector s1 = s0;
                 FloatVector s2 = s0;
                 FloatVector s3 = s0;
-                for (int l = 0; l < 16; l++) {
-                    IntVector a = Nibbles.widen(data, ql + (long) l * R);
-                    IntVector c = Nibbles.widen(data, ql + (long) (l + 32) * R);
-                    IntVector hb = Nibbles.widen(data, qh + (long) l * R);
-                    IntVector q0 = a.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30));
-                    IntVector q1 = c.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30));
-                    IntVector q2 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30));
-                    IntVector q3 = c.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2)
-                            .and(0x30));
-                    s0 = ((FloatVector) q0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + l]), s0);
-                    s1 = ((FloatVector) q1.convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, x[xi + l + 32]), s1);
-                    s2 = ((FloatVector) q2.convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, x[xi + l + 64]), s2);
-                    s3 = ((FloatVector) q3.convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, x[xi + l + 96]), s3);
+                for (int l = 0; l < 16; l += 4) {
+                    s0 = signed(q + (long) l * R).fma(FloatVector.broadcast(F, x[xi + l]), s0);
+                    s1 = signed(q + (long) (l + 1) * R).fma(FloatVector.broadcast(F, x[xi + l + 1]), s1);
+                    s2 = signed(q + (long) (l + 2) * R).fma(FloatVector.broadcast(F, x[xi + l + 2]), s2);
+                    s3 = signed(q + (long) (l + 3) * R).fma(FloatVector.broadcast(F, x[xi + l + 3]), s3);
                 }
-                // groups 8h + l0 / 16 + 2k hold the columns l + 32k
-                int at = (8 * h + (half & 1)) * R;
-                acc = s0.fma(FloatVector.fromArray(F, scales, at), acc);
-                acc = s1.fma(FloatVector.fromArray(F, scales, at + 2 * R), acc);
-                acc = s2.fma(FloatVector.fromArray(F, scales, at + 4 * R), acc);
-                acc = s3.fma(FloatVector.fromArray(F, scales, at + 6 * R), acc);
+                acc = s0.add(s1).add(s2.add(s3)).fma(groupScale(p, d, s), acc);
             }
         }
-        acc.sub(offset.mul(32f)).intoArray(out, o);
+        acc.intoArray(out, o);
+    }
+
+    /** The R signed bytes at {@code at} as floats. */
+    private FloatVector signed(long at) {
+        return (FloatVector) Nibbles.widenSigned(data, at).convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -147,29 +133,14 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         long p = groupOffset(g) + (long) (c0 / BLOCK) * BLOCK_BYTES;
         for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
             FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
-            for (int h = 0; h < 2; h++) {
-                for (int l = 0; l < 32; l++) {
-                    IntVector a = Nibbles.widen(data, p + QL + (long) (64 * h + l) * R);
-                    IntVector cc = Nibbles.widen(data, p + QL + (long) (64 * h + l + 32) * R);
-                    IntVector hb = Nibbles.widen(data, p + QH + (long) (32 * h + l) * R);
-                    int s = 8 * h + l / 16;
-                    int o = dstOff + (c - c0 + 128 * h + l) * stride;
-                    value(a.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30)), groupScale(p, d, s))
-                            .intoArray(dst, o);
-                    value(cc.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30)), groupScale(p, d, s + 2))
-                            .intoArray(dst, o + 32 * stride);
-                    value(a.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)), groupScale(p, d, s + 4))
-                            .intoArray(dst, o + 64 * stride);
-                    value(cc.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)),
-                            groupScale(p, d, s + 6)).intoArray(dst, o + 96 * stride);
+            for (int s = 0; s < 16; s++) {
+                FloatVector scale = groupScale(p, d, s);
+                for (int l = 0; l < 16; l++) {
+                    int col = 16 * s + l;
+                    signed(p + Q + (long) col * R).mul(scale).intoArray(dst, dstOff + (c - c0 + col) * stride);
                 }
             }
         }
-    }
-
-    /** (q - 32) * scale, as the stored layout's dequantiser computes it. */
-    private static FloatVector value(IntVector q, FloatVector scale) {
-        return ((FloatVector) q.sub(32).convert(VectorOperators.I2F, 0)).mul(scale);
     }
 
     @Override
@@ -179,14 +150,9 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
             float d = data.get(LittleEndian.FLOAT, p + 4L * i);
             for (int col = 0; col < BLOCK; col++) {
-                int h = col / 128;
-                int l = col % 32;
-                int k = col % 128 / 32;
-                int ql = data.get(ValueLayout.JAVA_BYTE, p + QL + (long) (64 * h + l + 32 * (k & 1)) * R + i);
-                int qh = data.get(ValueLayout.JAVA_BYTE, p + QH + (long) (32 * h + l) * R + i);
-                int q = ((k < 2 ? ql : ql >>> 4) & 0x0F) | (qh >>> 2 * k & 3) << 4;
+                int q = data.get(ValueLayout.JAVA_BYTE, p + Q + (long) col * R + i);
                 byte sc = data.get(ValueLayout.JAVA_BYTE, p + SCALES + (long) (col / 16) * R + i);
-                dst[dstOff + c - c0 + col] = (q - 32) * (d * sc);
+                dst[dstOff + c - c0 + col] = q * (d * sc);
             }
         }
     }

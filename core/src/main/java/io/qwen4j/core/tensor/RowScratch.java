@@ -13,6 +13,7 @@ final class RowScratch {
     private float[] sums = new float[0];
     private byte[] row = new byte[0];
     private float[] floats = new float[0];
+    private int[] ints = new int[0];
 
     private RowScratch() {
     }
@@ -46,6 +47,14 @@ final class RowScratch {
             floats = new float[n];
         }
         return floats;
+    }
+
+    /** This thread's buffer of at least n ints. */
+    int[] ints(int n) {
+        if (ints.length < n) {
+            ints = new int[n];
+        }
+        return ints;
     }
 
     /** This thread's buffer of at least n bytes for one weight row read onto the heap. */

@@ -6,6 +6,7 @@ import java.util.Random;
 /**
  * Matvec throughput per weight type (not a unit test): {@code java --add-modules jdk.incubator.vector -cp
  * core/target/classes:core/target/test-classes io.qwen4j.core.tensor.MatVecBench [threads [rows cols [TYPE...]]]}.
+ * With {@code -Dpacked=true} the matrices take the layout the forward pass uses ({@link Matrix#packed}).
  * Reports the weight bytes read per second and the time per element, best of several rounds after warm-up.
  */
 final class MatVecBench {
@@ -46,7 +47,8 @@ final class MatVecBench {
                 cpuTime ? "thread CPU time" : "wall time");
         for (GGMLType type : types) {
             MemorySegment data = ReferenceWeights.random(type, (long) rows * cols, 3);
-            Matrix m = Matrix.of(new Tensor("w", type, new long[] {rows, cols}, data));
+            Tensor t = new Tensor("w", type, new long[] {rows, cols}, data);
+            Matrix m = Boolean.getBoolean("packed") ? Matrix.packed(t) : Matrix.of(t);
             long bytes = data.byteSize();
             int reps = (int) Math.max(20, 400_000_000L / bytes);
             double best = Double.MAX_VALUE;

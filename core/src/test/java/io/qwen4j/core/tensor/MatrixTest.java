@@ -98,6 +98,21 @@ class MatrixTest {
         }
     }
 
+    /**
+     * x as the matrix multiplies it: kernels that multiply in integers round each token's columns as MatMul rounds
+     * every input of a quantised product (on an already rounded input that changes nothing).
+     */
+    private static float[] input(Matrix m, float[] x, int xOff, int xStride, int n) {
+        if (!m.roundsInput()) {
+            return x;
+        }
+        float[] rounded = x.clone();
+        for (int t = 0; t < n; t++) {
+            ActivationRounding.round(ActivationRounding.kindFor(m.type()), x, xOff + t * xStride, m.cols(), rounded);
+        }
+        return rounded;
+    }
+
     private static void assertGuards(float[] out, int from, int to, String what) {
         for (int i = 0; i < out.length; i++) {
             if ((i < from || i >= to) && out[i] != GUARD) {
@@ -112,9 +127,10 @@ class MatrixTest {
         Weight w = weight(type, rows, cols, 31L * rows + cols);
         Random rnd = new Random(7);
         int xOff = 5;
-        float[] x = activations(xOff + cols + 4, xOff, cols, rnd);
+        float[] raw = activations(xOff + cols + 4, xOff, cols, rnd);
         int[][] ranges = {{0, rows}, {rows / 3, rows - rows / 3}, {rows - 1, rows}};
         for (Matrix m : w.layouts()) {
+            float[] x = input(m, raw, xOff, 0, 1);
             for (int[] range : ranges) {
                 int outOff = 3;
                 float[] out = new float[outOff + rows + 3];
@@ -136,8 +152,9 @@ class MatrixTest {
         Weight w = weight(type, 300, cols, 97);
         Random rnd = new Random(9);
         int xOff = 3;
-        float[] x = activations(xOff + cols + 2, xOff, cols, rnd);
+        float[] raw = activations(xOff + cols + 2, xOff, cols, rnd);
         for (Matrix m : w.layouts()) {
+            float[] x = input(m, raw, xOff, 0, 1);
             String what = m.getClass().getSimpleName() + " matvec";
             for (int[] range : new int[][] {{0, 300}, {1, 299}, {100, 163}, {100, 164}}) {
                 float[] out = new float[300 + 2];
@@ -192,6 +209,7 @@ class MatrixTest {
                 x[t * xStride + i] = (float) rnd.nextGaussian();
             }
         }
+        x = input(m, x, 0, xStride, n);
         float[] out = new float[n * outStride + 1];
         Arrays.fill(out, GUARD);
         m.matmul(x, xStride, n, out, outStride, r0, r1);
@@ -293,11 +311,12 @@ class MatrixTest {
             assertEquals(type, m.type());
             assertTrue(m.name().contains("blk.0.ffn_up_exps.weight"), m.name());
             float[] out = new float[rows];
-            m.matvec(x, 0, out, 0, 0, rows);
+            float[] in = input(m, x, 0, 0, 1);
+            m.matvec(in, 0, out, 0, 0, rows);
             Weight ew = weight(type, data.asSlice(type.byteSize((long) e * rows * cols), type.byteSize(
                     (long) rows * cols)), rows, cols);
             for (int r = 0; r < rows; r++) {
-                assertDot(ew, r, x, 0, out[r], type + " expert " + e + " row " + r);
+                assertDot(ew, r, in, 0, out[r], type + " expert " + e + " row " + r);
             }
         }
         assertThrows(IllegalArgumentException.class, () -> Matrix.expert(t, 3));
