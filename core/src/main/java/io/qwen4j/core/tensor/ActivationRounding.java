@@ -92,6 +92,32 @@ final class ActivationRounding {
         return Float.float16ToFloat(Float.floatToFloat16(max / 127f));
     }
 
+    /**
+     * The Q8_K rounding of the 256 values at {@code x[b ..]} as integers: q receives min(127, round(x * iscale))
+     * and the return value is the block's scale 1 / iscale. On values this class already rounded it gives back the
+     * same products q * d to float rounding.
+     */
+    static float q8_K(float[] x, int b, int[] q) {
+        float amax = 0;
+        float max = 0;
+        for (int i = b; i < b + 256; i++) {
+            float a = Math.abs(x[i]);
+            if (a > amax) {
+                amax = a;
+                max = x[i];
+            }
+        }
+        if (amax == 0) {
+            java.util.Arrays.fill(q, 0, 256, 0);
+            return 0f;
+        }
+        float iscale = -127f / max;
+        for (int i = 0; i < 256; i++) {
+            q[i] = (int) Math.min(127f, Math.rint(x[b + i] * iscale));
+        }
+        return 1 / iscale;
+    }
+
     private static void q8_KBlock(float[] x, int b, float[] dst) {
         // the value of largest magnitude, the first one on ties: its sign decides the sign of the scale
         float amax = 0;

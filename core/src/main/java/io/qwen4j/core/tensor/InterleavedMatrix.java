@@ -52,9 +52,23 @@ abstract class InterleavedMatrix extends Matrix {
                     packed[e] = new Q4_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
+            case Q8_0 -> {
+                MemorySegment p = Q8_0Interleaved.repack(data, experts, rows, cols, arena);
+                long expertBytes = groups(rows, FLOAT_ROWS) * Q8_0Interleaved.groupBytes(cols);
+                for (int e = 0; e < experts; e++) {
+                    packed[e] = new Q8_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
+                }
+            }
+            case Q4_K -> {
+                MemorySegment p = Q4_KInterleaved.repack(data, experts, rows, cols, arena);
+                long expertBytes = groups(rows, SHORT_ROWS) * Q4_KInterleaved.groupBytes(cols);
+                for (int e = 0; e < experts; e++) {
+                    packed[e] = new Q4_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
+                }
+            }
             case Q6_K -> {
                 MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols, arena);
-                long expertBytes = groups(rows, FLOAT_ROWS) * Q6_KInterleaved.groupBytes(cols);
+                long expertBytes = groups(rows, SHORT_ROWS) * Q6_KInterleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q6_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }

@@ -2,6 +2,7 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,32 +11,53 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Q6_K ({@link Q6_KMatrix}) with its rows interleaved ({@link InterleavedMatrix}). A super-block of 256 columns keeps
- * the byte structure of the stored one, with byte k of every row side by side: the R scales d as floats, then the
- * 16 int8 group scales, the 128 bytes ql (low four bits) and the 64 bytes qh (high two bits) of each row. In half h,
- * for l &lt; 32, ql byte 64h + l holds columns 128h + l (low nibble) and 128h + l + 64 (high), ql byte 64h + l + 32
- * columns 128h + l + 32 and 128h + l + 96, and qh byte 32h + l the high bits of those four columns, two bits each in
- * the order l, l + 32, l + 64, l + 96. Column c belongs to group c / 16; its value is {@code d * sc * (q - 32)}.
+ * Q6_K ({@link Q6_KMatrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers,
+ * as {@link Q4_KInterleaved} is. Each quant is stored unpacked as the signed byte q - 32: a product with an 8-bit
+ * activation then fits 16 bits with room for eight of them (32 * 127 * 8 &lt; 2^15), and needs no unpacking of the
+ * 6-bit layout in the loop. That takes 8 bits per weight where Q6_K takes 6.56, which the kernel's fewer instructions
+ * more than pay for while decode is bound by instructions rather than memory.
+ * <p>
+ * A group of 2L rows holds first, per super-block, the rows' d as floats and their sixteen int8 group scales (one
+ * int per row for groups 0-3, then 4-7, 8-11, 12-15); after all super-blocks come the quants, 128 words per row and
+ * super-block, word t holding columns 2t (low byte) and 2t + 1. Row i &lt; L sits in 16-bit lane 2i, row L + i in
+ * lane 2i + 1.
  */
 final class Q6_KInterleaved extends InterleavedMatrix {
 
     private static final VectorSpecies<Float> F = Simd.F;
-    private static final int R = FLOAT_ROWS;
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
+    private static final VectorSpecies<Integer> I = Simd.I;
+    private static final int L = Simd.L;
+    private static final int R = SHORT_ROWS;
     private static final int BLOCK = 256;
     private static final int SRC_BYTES = 210;
     private static final int SRC_QH = 128;
     private static final int SRC_SCALES = 192;
     private static final int SRC_D = 208;
-    private static final long SCALES = 4L * R;
-    private static final long Q = SCALES + 16L * R;
-    private static final long BLOCK_BYTES = Q + 256L * R;
+    /** Per super-block: d (floats), then the group scales (four ints per row). */
+    private static final long SC = 4L * R;
+    private static final long META_BYTES = 20L * R;
+    private static final long WORD_BYTES = 2L * R;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
+
+    private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
+    private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+
+    private final int blocks;
+    private final long quants;
 
     Q6_KInterleaved(String name, int rows, int cols, MemorySegment packed, long base) {
         super(name, GGMLType.Q6_K, rows, cols, packed, base, R, groupBytes(cols));
+        this.blocks = cols / BLOCK;
+        this.quants = blocks * META_BYTES;
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * BLOCK_BYTES;
+        return cols / BLOCK * (META_BYTES + 128 * WORD_BYTES);
+    }
+
+    private static int lane(int i) {
+        return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
@@ -49,15 +71,20 @@ final class Q6_KInterleaved extends InterleavedMatrix {
             for (int eg = a; eg < b; eg++) {
                 long e = eg / groups;
                 long g = eg % groups;
+                long out = eg * groupBytes;
+                long quants = out + blocks * META_BYTES;
                 for (int i = 0; i < R && g * R + i < rows; i++) {
                     long in = (e * rows + g * R + i) * rowBytes;
-                    long out = eg * groupBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES, out += BLOCK_BYTES) {
-                        dst.set(LittleEndian.FLOAT, out + 4L * i,
-                                Float.float16ToFloat(src.get(LittleEndian.SHORT, in + SRC_D)));
-                        interleave(src, in + SRC_SCALES, dst, out + SCALES + i, 16);
-                        for (int col = 0; col < BLOCK; col++) {
-                            dst.set(ValueLayout.JAVA_BYTE, out + Q + (long) col * R + i, (byte) (quant(src, in, col) - 32));
+                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES) {
+                        long meta = out + blk * META_BYTES + 4L * i;
+                        dst.set(LittleEndian.FLOAT, meta, Float.float16ToFloat(src.get(LittleEndian.SHORT, in + SRC_D)));
+                        for (int k = 0; k < 4; k++) {
+                            dst.set(INT, meta + SC + 4L * R * k, src.get(INT, in + SRC_SCALES + 4L * k));
+                        }
+                        long word = quants + 128L * blk * WORD_BYTES + 2L * lane(i);
+                        for (int c = 0; c < BLOCK; c++) {
+                            dst.set(ValueLayout.JAVA_BYTE, word + (c >> 1) * WORD_BYTES + (c & 1),
+                                    (byte) (quant(src, in, c) - 32));
                         }
                     }
                 }
@@ -66,78 +93,163 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         return dst;
     }
 
-    /** n bytes from {@code src[from ..]} to every R-th byte of dst from {@code to} on. */
-    private static void interleave(MemorySegment src, long from, MemorySegment dst, long to, int n) {
-        for (int k = 0; k < n; k++) {
-            dst.set(ValueLayout.JAVA_BYTE, to + (long) k * R, src.get(ValueLayout.JAVA_BYTE, from + k));
-        }
-    }
-
-    /** The 6-bit quant of column col of the stored super-block at in. */
-    private static int quant(MemorySegment src, long in, int col) {
-        int h = col / 128;
-        int l = col % 32;
-        int k = col % 128 / 32;
+    /** The 6-bit quant of column c of the stored super-block at in. */
+    private static int quant(MemorySegment src, long in, int c) {
+        int h = c / 128;
+        int l = c % 32;
+        int k = c % 128 / 32;
         int ql = src.get(ValueLayout.JAVA_BYTE, in + 64 * h + l + 32 * (k & 1));
         int qh = src.get(ValueLayout.JAVA_BYTE, in + SRC_QH + 32 * h + l);
         return ((k < 2 ? ql : ql >>> 4) & 0x0F) | (qh >>> 2 * k & 3) << 4;
     }
 
     @Override
-    float[] prepare(float[] x, int xOff) {
-        return null;
-    }
-
-    /** The R rows' scales of group s of the block at p: d * sc, sc a signed byte. */
-    private FloatVector groupScale(long p, FloatVector d, int s) {
-        IntVector sc = Nibbles.widenSigned(data, p + SCALES + (long) s * R);
-        return ((FloatVector) sc.convert(VectorOperators.I2F, 0)).mul(d);
+    boolean roundsInput() {
+        return true;
     }
 
     /**
-     * Per group of 16 columns: the dot of each row's quants (stored as q - 32, one signed byte each) with x, four
-     * accumulators deep, times the rows' group scales d * sc.
+     * Rounds x to Q8_K blocks as {@link ActivationRounding} does and spreads each column's integer over a vector in
+     * this thread's buffer. Returns the scale of x per super-block.
+     */
+    @Override
+    float[] prepare(float[] x, int xOff) {
+        short[][] holder = BROADCAST.get();
+        if (holder[0].length < cols() * R) {
+            holder[0] = new short[cols() * R];
+        }
+        short[] xb = holder[0];
+        RowScratch scratch = RowScratch.get();
+        float[] aux = scratch.floats(blocks);
+        int[] q = scratch.ints(BLOCK);
+        for (int b = 0; b < blocks; b++) {
+            aux[b] = ActivationRounding.q8_K(x, xOff + BLOCK * b, q);
+            for (int c = 0; c < BLOCK; c++) {
+                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
+            }
+        }
+        return aux;
+    }
+
+    /**
+     * One loop over every word of the group: the low and high bytes have a 16-bit sum each (eight products per
+     * group of 16 columns), stored at each group's end; the groups are then weighted by their scales in a method of
+     * its own (inlined here it pushed C2 past its inlining budget, and its vector calls were boxed).
      */
     @Override
     void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
+        short[] xb = BROADCAST.get()[0];
+        State st = STATE.get();
+        short[] sums = st.sums(32 * blocks * R);
         long p = groupOffset(g);
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols() / BLOCK; b < blocks; b++, p += BLOCK_BYTES) {
-            FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
-            for (int s = 0; s < 16; s++) {
-                int xi = xOff + b * BLOCK + 16 * s;
-                long q = p + Q + 16L * s * R;
-                FloatVector s0 = FloatVector.zero(F);
-                FloatVector s1 = s0;
-                FloatVector s2 = s0;
-                FloatVector s3 = s0;
-                for (int l = 0; l < 16; l += 4) {
-                    s0 = signed(q + (long) l * R).fma(FloatVector.broadcast(F, x[xi + l]), s0);
-                    s1 = signed(q + (long) (l + 1) * R).fma(FloatVector.broadcast(F, x[xi + l + 1]), s1);
-                    s2 = signed(q + (long) (l + 2) * R).fma(FloatVector.broadcast(F, x[xi + l + 2]), s2);
-                    s3 = signed(q + (long) (l + 3) * R).fma(FloatVector.broadcast(F, x[xi + l + 3]), s3);
-                }
-                acc = s0.add(s1).add(s2.add(s3)).fma(groupScale(p, d, s), acc);
+        long w = p + quants;
+        ShortVector a0 = ShortVector.zero(S);
+        ShortVector a1 = a0;
+        for (int t = 0, words = 128 * blocks; t < words; t++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, data, w + t * WORD_BYTES, LittleEndian.ORDER);
+            int xi = 2 * R * t;
+            a0 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
+                    .mul(ShortVector.fromArray(S, xb, xi)).add(a0);
+            a1 = v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xb, xi + R)).add(a1);
+            if ((t & 7) == 7) {
+                int at = 2 * R * (t >>> 3);
+                a0.intoArray(sums, at);
+                a1.intoArray(sums, at + R);
+                a0 = ShortVector.zero(S);
+                a1 = a0;
             }
         }
-        acc.intoArray(out, o);
+        float[] partial = st.partial;
+        java.util.Arrays.fill(partial, 0f);
+        for (int group = 0; group < 16 * blocks; group++) {
+            groupDone(group, p, aux, st);
+        }
+        System.arraycopy(partial, 0, out, o, R);
     }
 
-    /** The R signed bytes at {@code at} as floats. */
-    private FloatVector signed(long at) {
-        return (FloatVector) Nibbles.widenSigned(data, at).convert(VectorOperators.I2F, 0);
+    /** Per-thread state of {@link #dotGroup}: the 16-bit sums, then the result (2L rows) and a super-block's dots. */
+    private static final class State {
+        private short[] sums = new short[0];
+        final float[] partial = new float[2 * R];
+
+        short[] sums(int n) {
+            if (sums.length < n) {
+                sums = new short[n];
+            }
+            return sums;
+        }
     }
 
+    /**
+     * Group {@code group} (of 16 columns), for each half h of the rows (h = 0: the first L rows, the even 16-bit
+     * lanes): its two 16-bit sums widened, converted and weighted by the group scale; after a super-block's last
+     * group, its dots times d and its scale of x.
+     */
+    private void groupDone(int group, long p, float[] aux, State st) {
+        short[] sums = st.sums;
+        float[] partial = st.partial;
+        int b = group >>> 4;
+        long meta = p + b * META_BYTES;
+        int s = group & 15;
+        for (int h = 0; h < 2; h++) {
+            IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + (s >> 2) * 4L * R + 4L * L * h,
+                    LittleEndian.ORDER);
+            FloatVector scale = toFloat(sc.lanewise(VectorOperators.LSHL, 24 - 8 * (s & 3))
+                    .lanewise(VectorOperators.ASHR, 24));
+            int up = 16 - 16 * h;
+            int at = 2 * R * group;
+            IntVector dot = widened(sums, at, up).add(widened(sums, at + R, up));
+            int acc = R + L * h;
+            FloatVector sum = toFloat(dot).fma(scale, FloatVector.fromArray(F, partial, acc));
+            if (s == 15) {
+                FloatVector.fromMemorySegment(F, data, meta + 4L * L * h, LittleEndian.ORDER).mul(sum)
+                        .fma(FloatVector.broadcast(F, aux[b]), FloatVector.fromArray(F, partial, L * h))
+                        .intoArray(partial, L * h);
+                sum = FloatVector.zero(F);
+            }
+            sum.intoArray(partial, acc);
+        }
+    }
+
+    /** The 16-bit sums at {@code sums[from ..]} of one row half, sign-extended: up = 16 for even lanes, 0 for odd. */
+    private static IntVector widened(short[] sums, int from, int up) {
+        return ShortVector.fromArray(S, sums, from).reinterpretAsInts().lanewise(VectorOperators.LSHL, up)
+                .lanewise(VectorOperators.ASHR, 16);
+    }
+
+    private static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * Per word, read as L ints: byte n of each int is, for n = 0, 1, columns 2t and 2t + 1 of an even lane (the
+     * first L rows), for n = 2, 3 those of an odd lane.
+     */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
-        long p = groupOffset(g) + (long) (c0 / BLOCK) * BLOCK_BYTES;
-        for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
-            FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
-            for (int s = 0; s < 16; s++) {
-                FloatVector scale = groupScale(p, d, s);
-                for (int l = 0; l < 16; l++) {
-                    int col = 16 * s + l;
-                    signed(p + Q + (long) col * R).mul(scale).intoArray(dst, dstOff + (c - c0 + col) * stride);
+        long p = groupOffset(g);
+        for (int b = c0 / BLOCK; b < c1 / BLOCK; b++) {
+            long meta = p + b * META_BYTES;
+            for (int h = 0; h < 2; h++) {
+                long half = 4L * L * h;
+                FloatVector d = FloatVector.fromMemorySegment(F, data, meta + half, LittleEndian.ORDER);
+                for (int s = 0; s < 16; s++) {
+                    IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + (s >> 2) * 4L * R + half,
+                            LittleEndian.ORDER);
+                    // as Q6_KMatrix: (q - 32) * (d * sc)
+                    FloatVector scale = d.mul(toFloat(sc.lanewise(VectorOperators.LSHL, 24 - 8 * (s & 3))
+                            .lanewise(VectorOperators.ASHR, 24)));
+                    for (int k = 0; k < 8; k++) {
+                        int t = 8 * s + k;
+                        IntVector v = IntVector.fromMemorySegment(I, data, p + quants + (128L * b + t) * WORD_BYTES,
+                                LittleEndian.ORDER);
+                        int col = dstOff + (BLOCK * b - c0 + 2 * t) * stride + L * h;
+                        int up = 24 - 16 * h;
+                        toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(scale)
+                                .intoArray(dst, col);
+                        toFloat(v.lanewise(VectorOperators.LSHL, up - 8).lanewise(VectorOperators.ASHR, 24))
+                                .mul(scale).intoArray(dst, col + stride);
+                    }
                 }
             }
         }
@@ -146,13 +258,16 @@ final class Q6_KInterleaved extends InterleavedMatrix {
     @Override
     void dequantize(int r, int c0, int c1, float[] dst, int dstOff) {
         int i = r % R;
-        long p = groupOffset(r / R) + (long) (c0 / BLOCK) * BLOCK_BYTES;
-        for (int c = c0; c < c1; c += BLOCK, p += BLOCK_BYTES) {
-            float d = data.get(LittleEndian.FLOAT, p + 4L * i);
-            for (int col = 0; col < BLOCK; col++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, p + Q + (long) col * R + i);
-                byte sc = data.get(ValueLayout.JAVA_BYTE, p + SCALES + (long) (col / 16) * R + i);
-                dst[dstOff + c - c0 + col] = q * (d * sc);
+        long p = groupOffset(r / R);
+        for (int b = c0 / BLOCK; b < c1 / BLOCK; b++) {
+            long meta = p + b * META_BYTES + 4L * i;
+            float d = data.get(LittleEndian.FLOAT, meta);
+            int o = dstOff + BLOCK * b - c0;
+            for (int c = 0; c < BLOCK; c++) {
+                byte sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (c >> 6) * 4L * R + (c >> 4 & 3));
+                byte q = data.get(ValueLayout.JAVA_BYTE,
+                        p + quants + (128L * b + (c >> 1)) * WORD_BYTES + 2L * lane(i) + (c & 1));
+                dst[o + c] = q * (d * sc);
             }
         }
     }
