@@ -135,10 +135,11 @@ final class Q4_0Interleaved extends InterleavedMatrix {
         long w = p + quants;
         FloatVector first = FloatVector.zero(F);
         FloatVector second = first;
+        MemorySegment quantData = data; // a local: the field was reloaded and its class checked in every step
         ShortVector lo = ShortVector.zero(S);
         ShortVector hi = lo;
         for (int t = 0, words = 8 * blocks; t < words; t++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, data, w + t * WORD_BYTES, LittleEndian.ORDER);
+            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
             int xi = 4 * R * t;
             lo = v.and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi)).add(lo);
             hi = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + R))

@@ -17,9 +17,8 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d and dmin as floats and their eight 6-bit group scales
  * and minimums as bytes (one int per row for groups 0-3, one for 4-7, for sc and then m); after all super-blocks
- * come the quants, 64 words per row and super-block: word t is quant bytes 2t and 2t + 1, so with p = t / 16 and
- * k = t % 16 its nibbles (bits 0, 4, 8, 12) are columns 64p + 2k, 64p + 32 + 2k, 64p + 2k + 1 and 64p + 33 + 2k, of
- * groups 2p, 2p + 1, 2p and 2p + 1. Row i &lt; L sits in 16-bit lane 2i, row L + i in lane 2i + 1.
+ * come the quants, 64 words per row and super-block: word 8s + j holds columns 4j .. 4j + 3 of group s in its four
+ * nibbles, lowest first. Row i &lt; L sits in 16-bit lane 2i, row L + i in lane 2i + 1.
  */
 final class Q4_KInterleaved extends InterleavedMatrix {
 
@@ -84,14 +83,24 @@ final class Q4_KInterleaved extends InterleavedMatrix {
                         dst.set(INT, meta + M, (int) m);
                         dst.set(INT, meta + M + 4L * R, (int) (m >>> 32));
                         for (int t = 0; t < 64; t++) {
-                            MemorySegment.copy(src, in + SRC_QS + 2L * t, dst,
-                                    quants + (64L * blk + t) * WORD_BYTES + 2L * lane(i), 2);
+                            int word = 0;
+                            for (int n = 0; n < 4; n++) {
+                                word |= nibble(src, in, 32 * (t >> 3) + 4 * (t & 7) + n) << 4 * n;
+                            }
+                            dst.set(LittleEndian.SHORT, quants + (64L * blk + t) * WORD_BYTES + 2L * lane(i),
+                                    (short) word);
                         }
                     }
                 }
             }
         });
         return dst;
+    }
+
+    /** The 4-bit quant of column c of the stored super-block at in. */
+    private static int nibble(MemorySegment src, long in, int c) {
+        int q = src.get(ValueLayout.JAVA_BYTE, in + SRC_QS + 32L * (c / 64) + c % 32);
+        return (c / 32 % 2 == 0 ? q : q >>> 4) & 0x0F;
     }
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
@@ -103,7 +112,7 @@ final class Q4_KInterleaved extends InterleavedMatrix {
 
     /**
      * Rounds x to Q8_K blocks as {@link ActivationRounding} does and spreads each column's integer over a vector in
-     * this thread's buffer, in the order the words hold the columns. Returns per super-block the scale of x and the
+     * this thread's buffer. Returns per super-block the scale of x and the
      * sums of its integers over the eight groups (for the minimums).
      */
     @Override
@@ -125,78 +134,79 @@ final class Q4_KInterleaved extends InterleavedMatrix {
                 }
                 aux[9 * b + 1 + s] = sum;
             }
-            for (int t = 0; t < 64; t++) {
-                int c = 64 * (t >> 4) + 2 * (t & 15);
-                int at = (64 * b + t) * 4 * R;
-                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, at);
-                ShortVector.broadcast(S, (short) q[c + 32]).intoArray(xb, at + R);
-                ShortVector.broadcast(S, (short) q[c + 1]).intoArray(xb, at + 2 * R);
-                ShortVector.broadcast(S, (short) q[c + 33]).intoArray(xb, at + 3 * R);
+            for (int c = 0; c < BLOCK; c++) {
+                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
             }
         }
         return aux;
     }
 
     /**
-     * One loop over every word of the group: each nibble position has its own 16-bit sum (sixteen products per
-     * group). The work done once per pair of groups and per super-block is in methods of its own, which take the
-     * sums and partial results through this thread's arrays: inlined into the loop's method it pushed C2 past its
-     * inlining budget, and vector arguments of a method left out of line would be boxed.
+     * The minimums first (a method of its own), then one loop over every word of the group: the even and odd
+     * nibbles have a 16-bit sum each (sixteen products per group); at a group's last word they are widened (even
+     * lanes: the first L rows), converted and weighted by the group's scales, and at a super-block's last group
+     * scaled by d and the block's scale of x. Nothing is stored inside the loop: with a store there C2 reloaded the
+     * segment's fields at every step.
      */
     @Override
     void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
         short[] xb = BROADCAST.get()[0];
-        State st = STATE.get();
+        float[] partial = STATE.get();
         long p = groupOffset(g);
-        minimums(p, aux, st.partial);
+        minimums(p, aux, partial);
         long w = p + quants;
-        short[] sums = st.sums(16 * blocks * R);
+        MemorySegment quantData = data;
+        FloatVector first = FloatVector.fromArray(F, partial, 0);
+        FloatVector second = FloatVector.fromArray(F, partial, L);
+        FloatVector dot0 = FloatVector.zero(F);
+        FloatVector dot1 = dot0;
         ShortVector a0 = ShortVector.zero(S);
         ShortVector a1 = a0;
-        ShortVector a2 = a0;
-        ShortVector a3 = a0;
         for (int t = 0, words = 64 * blocks; t < words; t++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, data, w + t * WORD_BYTES, LittleEndian.ORDER);
+            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
             int xi = 4 * R * t;
             a0 = v.and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi)).add(a0);
             a1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + R))
                     .add(a1);
-            a2 = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + 2 * R))
-                    .add(a2);
-            a3 = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xb, xi + 3 * R)).add(a3);
-            if ((t & 15) == 15) {
-                int at = 4 * R * (t >>> 4);
-                a0.intoArray(sums, at);
-                a1.intoArray(sums, at + R);
-                a2.intoArray(sums, at + 2 * R);
-                a3.intoArray(sums, at + 3 * R);
+            a0 = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + 2 * R))
+                    .add(a0);
+            a1 = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xb, xi + 3 * R)).add(a1);
+            if ((t & 7) == 7) {
+                int group = t >>> 3;
+                int s = group & 7;
+                long meta = p + (group >>> 3) * META_BYTES;
+                long sc = meta + SC + (s >> 2) * 4L * R;
+                int up = 24 - 8 * (s & 3);
+                IntVector sc0 = IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up);
+                IntVector sc1 = IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up);
+                IntVector l0 = a0.reinterpretAsInts();
+                IntVector l1 = a1.reinterpretAsInts();
+                IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
+                dot0 = toFloat(even).fma(toFloat(sc0.lanewise(VectorOperators.LSHR, 24)), dot0);
+                dot1 = toFloat(odd).fma(toFloat(sc1.lanewise(VectorOperators.LSHR, 24)), dot1);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
-                a2 = a0;
-                a3 = a0;
+                if (s == 7) {
+                    FloatVector dx = FloatVector.broadcast(F, aux[9 * (group >>> 3)]);
+                    first = FloatVector.fromMemorySegment(F, quantData, meta, LittleEndian.ORDER).mul(dot0)
+                            .fma(dx, first);
+                    second = FloatVector.fromMemorySegment(F, quantData, meta + 4L * L, LittleEndian.ORDER)
+                            .mul(dot1).fma(dx, second);
+                    dot0 = FloatVector.zero(F);
+                    dot1 = dot0;
+                }
             }
         }
-        for (int pair = 0; pair < 4 * blocks; pair++) {
-            pairDone(pair, p, aux, st);
-        }
-        System.arraycopy(st.partial, 0, out, o, R);
+        first.intoArray(out, o);
+        second.intoArray(out, o + L);
     }
 
-    /** Per-thread state of {@link #dotGroup}: the 16-bit sums, then the result (2L rows) and a super-block's dots. */
-    private static final class State {
-        private short[] sums = new short[0];
-        final float[] partial = new float[2 * R];
-
-        /** The 16-bit sums of every pair of groups of a row group: 4 vectors per pair. */
-        short[] sums(int n) {
-            if (sums.length < n) {
-                sums = new short[n];
-            }
-            return sums;
-        }
-    }
-
-    private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
+    /** Per-thread buffer of {@link #dotGroup}: the minimums' part of the result (2L rows). */
+    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(() -> new float[R]);
 
     /** {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m * sum of x). */
     private void minimums(long p, float[] aux, float[] partial) {
@@ -223,47 +233,6 @@ final class Q4_KInterleaved extends InterleavedMatrix {
         }
         first.intoArray(partial, 0);
         second.intoArray(partial, L);
-        FloatVector.zero(F).intoArray(partial, R);
-        FloatVector.zero(F).intoArray(partial, R + L);
-    }
-
-    /**
-     * Pair of groups {@code pair}, for each half h of the rows (h = 0: the first L rows, the even 16-bit lanes):
-     * its 16-bit sums widened, converted and weighted by the two groups' scales; after a super-block's last pair,
-     * its dots times d and its scale of x. Kept out of the word loop's method (and called from a loop of its own,
-     * not at each pair's end), which with this inlined exceeded C2's inlining budget: its vector calls were boxed.
-     */
-    private void pairDone(int pair, long p, float[] aux, State st) {
-        short[] sums = st.sums;
-        float[] partial = st.partial;
-        int b = pair >>> 2;
-        long meta = p + b * META_BYTES;
-        for (int h = 0; h < 2; h++) {
-            long sc = meta + SC + ((pair & 2) << 1) * (long) R + 4L * L * h; // groups 4-7 from pair 2 on
-            IntVector scales = IntVector.fromMemorySegment(I, data, sc, LittleEndian.ORDER)
-                    .lanewise(VectorOperators.LSHR, 16 * (pair & 1));
-            int up = 16 - 16 * h;
-            int s = 4 * R * pair;
-            // group 2p is nibbles 0 and 2, group 2p + 1 nibbles 1 and 3
-            IntVector even = lane(sums, s, up).add(lane(sums, s + 2 * R, up));
-            IntVector odd = lane(sums, s + R, up).add(lane(sums, s + 3 * R, up));
-            int at = R + L * h;
-            FloatVector dot = toFloat(even).fma(bytes(scales, 0),
-                    toFloat(odd).fma(bytes(scales, 1), FloatVector.fromArray(F, partial, at)));
-            if ((pair & 3) == 3) {
-                FloatVector.fromMemorySegment(F, data, meta + 4L * L * h, LittleEndian.ORDER).mul(dot)
-                        .fma(FloatVector.broadcast(F, aux[9 * b]), FloatVector.fromArray(F, partial, L * h))
-                        .intoArray(partial, L * h);
-                dot = FloatVector.zero(F);
-            }
-            dot.intoArray(partial, at);
-        }
-    }
-
-    /** The 16-bit sums at {@code sums[from ..]} of one row half, sign-extended: up = 16 for even lanes, 0 for odd. */
-    private static IntVector lane(short[] sums, int from, int up) {
-        return ShortVector.fromArray(S, sums, from).reinterpretAsInts().lanewise(VectorOperators.LSHL, up)
-                .lanewise(VectorOperators.ASHR, 16);
     }
 
     /** Byte k of every int lane, as a float. */
@@ -295,17 +264,14 @@ final class Q4_KInterleaved extends InterleavedMatrix {
                     // as Q4_KMatrix: q * (d * sc) + -(dmin * m)
                     FloatVector scale = d.mul(bytes(sc, s & 3));
                     FloatVector min = dmin.mul(bytes(m, s & 3)).neg();
-                    int pair = s >> 1;
-                    int nibble = 4 * (s & 1);
-                    for (int k = 0; k < 16; k++) {
+                    for (int j = 0; j < 8; j++) {
                         IntVector v = IntVector.fromMemorySegment(I, data,
-                                p + quants + (64L * b + 16 * pair + k) * WORD_BYTES, LittleEndian.ORDER);
-                        int col = dstOff + (BLOCK * b - c0 + 32 * s + 2 * k) * stride + L * half;
-                        int shift = 16 * half + nibble;
-                        toFloat(v.lanewise(VectorOperators.LSHR, shift).and(0x0F)).fma(scale, min)
-                                .intoArray(dst, col);
-                        toFloat(v.lanewise(VectorOperators.LSHR, shift + 8).and(0x0F)).fma(scale, min)
-                                .intoArray(dst, col + stride);
+                                p + quants + (64L * b + 8 * s + j) * WORD_BYTES, LittleEndian.ORDER);
+                        int col = dstOff + (BLOCK * b - c0 + 32 * s + 4 * j) * stride + L * half;
+                        for (int n = 0; n < 4; n++) {
+                            toFloat(v.lanewise(VectorOperators.LSHR, 16 * half + 4 * n).and(0x0F)).fma(scale, min)
+                                    .intoArray(dst, col + n * stride);
+                        }
                     }
                 }
             }
@@ -323,13 +289,11 @@ final class Q4_KInterleaved extends InterleavedMatrix {
             int o = dstOff + BLOCK * b - c0;
             for (int t = 0; t < 64; t++) {
                 int word = data.get(LittleEndian.SHORT, p + quants + (64L * b + t) * WORD_BYTES + 2L * lane(i));
-                int c = 64 * (t >> 4) + 2 * (t & 15);
+                int s = t >> 3;
+                int sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
+                int m = data.get(ValueLayout.JAVA_BYTE, meta + M + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
                 for (int n = 0; n < 4; n++) {
-                    int col = c + 32 * (n & 1) + (n >> 1);
-                    int s = col / 32;
-                    int sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
-                    int m = data.get(ValueLayout.JAVA_BYTE, meta + M + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
-                    dst[o + col] = (word >>> 4 * n & 0x0F) * (d * sc) + -(dmin * m);
+                    dst[o + 32 * s + 4 * (t & 7) + n] = (word >>> 4 * n & 0x0F) * (d * sc) + -(dmin * m);
                 }
             }
         }

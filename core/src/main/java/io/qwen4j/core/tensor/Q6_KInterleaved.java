@@ -41,7 +41,6 @@ final class Q6_KInterleaved extends InterleavedMatrix {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
     private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
-    private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
 
     private final int blocks;
     private final long quants;
@@ -133,88 +132,60 @@ final class Q6_KInterleaved extends InterleavedMatrix {
 
     /**
      * One loop over every word of the group: the low and high bytes have a 16-bit sum each (eight products per
-     * group of 16 columns), stored at each group's end; the groups are then weighted by their scales in a method of
-     * its own (inlined here it pushed C2 past its inlining budget, and its vector calls were boxed).
+     * group of 16 columns); at a group's last word they are widened (even lanes: the first L rows), converted and
+     * weighted by the group's scales, and at a super-block's last group scaled by d and the block's scale of x.
+     * Nothing is stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
      */
     @Override
     void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
         short[] xb = BROADCAST.get()[0];
-        State st = STATE.get();
-        short[] sums = st.sums(32 * blocks * R);
         long p = groupOffset(g);
         long w = p + quants;
+        MemorySegment quantData = data;
+        FloatVector first = FloatVector.zero(F);
+        FloatVector second = first;
+        FloatVector dot0 = first;
+        FloatVector dot1 = first;
         ShortVector a0 = ShortVector.zero(S);
         ShortVector a1 = a0;
         for (int t = 0, words = 128 * blocks; t < words; t++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, data, w + t * WORD_BYTES, LittleEndian.ORDER);
+            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
             int xi = 2 * R * t;
             a0 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
                     .mul(ShortVector.fromArray(S, xb, xi)).add(a0);
             a1 = v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xb, xi + R)).add(a1);
             if ((t & 7) == 7) {
-                int at = 2 * R * (t >>> 3);
-                a0.intoArray(sums, at);
-                a1.intoArray(sums, at + R);
+                int group = t >>> 3;
+                int s = group & 15;
+                long meta = p + (group >>> 4) * META_BYTES;
+                long sc = meta + SC + (s >> 2) * 4L * R;
+                int up = 24 - 8 * (s & 3);
+                IntVector sc0 = IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up);
+                IntVector sc1 = IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up);
+                IntVector l0 = a0.reinterpretAsInts();
+                IntVector l1 = a1.reinterpretAsInts();
+                IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
+                dot0 = toFloat(even).fma(toFloat(sc0.lanewise(VectorOperators.ASHR, 24)), dot0);
+                dot1 = toFloat(odd).fma(toFloat(sc1.lanewise(VectorOperators.ASHR, 24)), dot1);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
+                if (s == 15) {
+                    FloatVector dx = FloatVector.broadcast(F, aux[group >>> 4]);
+                    first = FloatVector.fromMemorySegment(F, quantData, meta, LittleEndian.ORDER).mul(dot0)
+                            .fma(dx, first);
+                    second = FloatVector.fromMemorySegment(F, quantData, meta + 4L * L, LittleEndian.ORDER)
+                            .mul(dot1).fma(dx, second);
+                    dot0 = FloatVector.zero(F);
+                    dot1 = dot0;
+                }
             }
         }
-        float[] partial = st.partial;
-        java.util.Arrays.fill(partial, 0f);
-        for (int group = 0; group < 16 * blocks; group++) {
-            groupDone(group, p, aux, st);
-        }
-        System.arraycopy(partial, 0, out, o, R);
-    }
-
-    /** Per-thread state of {@link #dotGroup}: the 16-bit sums, then the result (2L rows) and a super-block's dots. */
-    private static final class State {
-        private short[] sums = new short[0];
-        final float[] partial = new float[2 * R];
-
-        short[] sums(int n) {
-            if (sums.length < n) {
-                sums = new short[n];
-            }
-            return sums;
-        }
-    }
-
-    /**
-     * Group {@code group} (of 16 columns), for each half h of the rows (h = 0: the first L rows, the even 16-bit
-     * lanes): its two 16-bit sums widened, converted and weighted by the group scale; after a super-block's last
-     * group, its dots times d and its scale of x.
-     */
-    private void groupDone(int group, long p, float[] aux, State st) {
-        short[] sums = st.sums;
-        float[] partial = st.partial;
-        int b = group >>> 4;
-        long meta = p + b * META_BYTES;
-        int s = group & 15;
-        for (int h = 0; h < 2; h++) {
-            IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + (s >> 2) * 4L * R + 4L * L * h,
-                    LittleEndian.ORDER);
-            FloatVector scale = toFloat(sc.lanewise(VectorOperators.LSHL, 24 - 8 * (s & 3))
-                    .lanewise(VectorOperators.ASHR, 24));
-            int up = 16 - 16 * h;
-            int at = 2 * R * group;
-            IntVector dot = widened(sums, at, up).add(widened(sums, at + R, up));
-            int acc = R + L * h;
-            FloatVector sum = toFloat(dot).fma(scale, FloatVector.fromArray(F, partial, acc));
-            if (s == 15) {
-                FloatVector.fromMemorySegment(F, data, meta + 4L * L * h, LittleEndian.ORDER).mul(sum)
-                        .fma(FloatVector.broadcast(F, aux[b]), FloatVector.fromArray(F, partial, L * h))
-                        .intoArray(partial, L * h);
-                sum = FloatVector.zero(F);
-            }
-            sum.intoArray(partial, acc);
-        }
-    }
-
-    /** The 16-bit sums at {@code sums[from ..]} of one row half, sign-extended: up = 16 for even lanes, 0 for odd. */
-    private static IntVector widened(short[] sums, int from, int up) {
-        return ShortVector.fromArray(S, sums, from).reinterpretAsInts().lanewise(VectorOperators.LSHL, up)
-                .lanewise(VectorOperators.ASHR, 16);
+        first.intoArray(out, o);
+        second.intoArray(out, o + L);
     }
 
     private static FloatVector toFloat(IntVector v) {
