@@ -1,7 +1,7 @@
 package io.qwen4j.core.tensor;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A quantised weight repacked at load time so that a group of consecutive rows is stored together, block by block,
@@ -42,32 +42,31 @@ abstract class InterleavedMatrix extends Matrix {
         int experts = views.length;
         int rows = views[0].rows();
         int cols = views[0].cols();
-        Arena arena = Arena.ofAuto();
         Matrix[] packed = new Matrix[experts];
         switch (views[0].type()) {
             case Q4_0 -> {
-                MemorySegment p = Q4_0Interleaved.repack(data, experts, rows, cols, arena);
+                MemorySegment p = Q4_0Interleaved.repack(data, experts, rows, cols);
                 long expertBytes = groups(rows, SHORT_ROWS) * Q4_0Interleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q4_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
             case Q8_0 -> {
-                MemorySegment p = Q8_0Interleaved.repack(data, experts, rows, cols, arena);
+                MemorySegment p = Q8_0Interleaved.repack(data, experts, rows, cols);
                 long expertBytes = groups(rows, FLOAT_ROWS) * Q8_0Interleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q8_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
             case Q4_K -> {
-                MemorySegment p = Q4_KInterleaved.repack(data, experts, rows, cols, arena);
+                MemorySegment p = Q4_KInterleaved.repack(data, experts, rows, cols);
                 long expertBytes = groups(rows, SHORT_ROWS) * Q4_KInterleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q4_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
             case Q6_K -> {
-                MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols, arena);
+                MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols);
                 long expertBytes = groups(rows, SHORT_ROWS) * Q6_KInterleaved.groupBytes(cols);
                 for (int e = 0; e < experts; e++) {
                     packed[e] = new Q6_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
@@ -78,6 +77,37 @@ abstract class InterleavedMatrix extends Matrix {
             }
         }
         return packed;
+    }
+
+    /** Lays out one row group from its rows as stored (zero rows pad the last group), both on the heap. */
+    @FunctionalInterface
+    interface GroupLayout {
+        void pack(byte[] rows, byte[] group);
+    }
+
+    /**
+     * The interleaved form of {@code experts} stacked {@code [rows][...]} matrices of rowBytes each at src: group by
+     * group, its rows copied to the heap, laid out there and copied out, in parallel.
+     */
+    static MemorySegment repack(MemorySegment src, int experts, int rows, long rowBytes, int groupRows,
+                                long groupBytes, GroupLayout layout) {
+        long groups = groups(rows, groupRows);
+        MemorySegment dst = PackedMemory.allocate(experts * groups * groupBytes);
+        Parallel.parallelFor(Math.toIntExact(experts * groups), (a, b) -> {
+            byte[] in = new byte[Math.toIntExact(groupRows * rowBytes)];
+            byte[] out = new byte[Math.toIntExact(groupBytes)];
+            for (int eg = a; eg < b; eg++) {
+                long e = eg / groups;
+                long g = eg % groups;
+                int n = (int) Math.min(groupRows, rows - g * groupRows);
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, (e * rows + g * groupRows) * rowBytes, in, 0,
+                        (int) (n * rowBytes));
+                java.util.Arrays.fill(in, (int) (n * rowBytes), in.length, (byte) 0);
+                layout.pack(in, out);
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, eg * groupBytes, out.length);
+            }
+        });
+        return dst;
     }
 
     /** Groups of groupRows rows in a matrix with {@code rows} rows. */

@@ -6,9 +6,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Q4_0 ({@link Q4_0Matrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers,
@@ -56,32 +54,22 @@ final class Q4_0Interleaved extends InterleavedMatrix {
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_0 matrices at src. */
-    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows, R);
-        long groupBytes = groupBytes(cols);
+    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols) {
         int blocks = cols / BLOCK;
-        long rowBytes = (long) blocks * SRC_BYTES;
-        MemorySegment dst = arena.allocate(experts * groups * groupBytes, 64); // zeroed: padding rows are 0
-        Parallel.parallelFor(Math.toIntExact(experts * groups), (a, b) -> {
-            for (int eg = a; eg < b; eg++) {
-                long e = eg / groups;
-                long g = eg % groups;
-                long out = eg * groupBytes;
-                long quants = out + blocks * D_BYTES;
-                for (int i = 0; i < R && g * R + i < rows; i++) {
-                    long in = (e * rows + g * R + i) * rowBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES) {
-                        dst.set(LittleEndian.FLOAT, out + blk * D_BYTES + 4L * i,
-                                Float.float16ToFloat(src.get(LittleEndian.SHORT, in)));
-                        for (int k = 0; k < 8; k++) {
-                            MemorySegment.copy(src, in + 2 + 2L * k, dst,
-                                    quants + (8L * blk + k) * WORD_BYTES + 2L * lane(i), 2);
-                        }
+        int quants = blocks * (int) D_BYTES;
+        int rowBytes = blocks * SRC_BYTES;
+        return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
+            for (int i = 0; i < R; i++) {
+                for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
+                    LittleEndian.putFloat(out, blk * (int) D_BYTES + 4 * i,
+                            Float.float16ToFloat(LittleEndian.getShort(in, s)));
+                    for (int k = 0, w = quants + 8 * blk * (int) WORD_BYTES + 2 * lane(i); k < 8; k++) {
+                        out[w + k * (int) WORD_BYTES] = in[s + 2 + 2 * k];
+                        out[w + k * (int) WORD_BYTES + 1] = in[s + 3 + 2 * k];
                     }
                 }
             }
         });
-        return dst;
     }
 
     /**

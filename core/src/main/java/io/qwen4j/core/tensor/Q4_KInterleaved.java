@@ -6,7 +6,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -57,53 +56,38 @@ final class Q4_KInterleaved extends InterleavedMatrix {
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_K matrices at src. */
-    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows, R);
-        long groupBytes = groupBytes(cols);
+    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols) {
         int blocks = cols / BLOCK;
-        long rowBytes = (long) blocks * SRC_BYTES;
-        MemorySegment dst = arena.allocate(experts * groups * groupBytes, 64); // zeroed: padding rows are 0
-        Parallel.parallelFor(Math.toIntExact(experts * groups), (a, b) -> {
-            for (int eg = a; eg < b; eg++) {
-                long e = eg / groups;
-                long g = eg % groups;
-                long out = eg * groupBytes;
-                long quants = out + blocks * META_BYTES;
-                for (int i = 0; i < R && g * R + i < rows; i++) {
-                    long in = (e * rows + g * R + i) * rowBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES) {
-                        long meta = out + blk * META_BYTES + 4L * i;
-                        dst.set(LittleEndian.FLOAT, meta, Float.float16ToFloat(src.get(LittleEndian.SHORT, in)));
-                        dst.set(LittleEndian.FLOAT, meta + DMIN,
-                                Float.float16ToFloat(src.get(LittleEndian.SHORT, in + 2)));
-                        long sc = Q4_KMatrix.scaleBytes(src, in, false);
-                        long m = Q4_KMatrix.scaleBytes(src, in, true);
-                        dst.set(INT, meta + SC, (int) sc);
-                        dst.set(INT, meta + SC + 4L * R, (int) (sc >>> 32));
-                        dst.set(INT, meta + M, (int) m);
-                        dst.set(INT, meta + M + 4L * R, (int) (m >>> 32));
-                        for (int t = 0; t < 64; t++) {
-                            int word = 0;
-                            for (int n = 0; n < 4; n++) {
-                                word |= nibble(src, in, 32 * (t >> 3) + 4 * (t & 7) + n) << 4 * n;
-                            }
-                            dst.set(LittleEndian.SHORT, quants + (64L * blk + t) * WORD_BYTES + 2L * lane(i),
-                                    (short) word);
+        int quants = blocks * (int) META_BYTES;
+        int rowBytes = blocks * SRC_BYTES;
+        return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
+            for (int i = 0; i < R; i++) {
+                for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
+                    int meta = blk * (int) META_BYTES + 4 * i;
+                    LittleEndian.putFloat(out, meta, Float.float16ToFloat(LittleEndian.getShort(in, s)));
+                    LittleEndian.putFloat(out, meta + (int) DMIN,
+                            Float.float16ToFloat(LittleEndian.getShort(in, s + 2)));
+                    long sc = Q4_KMatrix.scaleBytes(in, s, false);
+                    long m = Q4_KMatrix.scaleBytes(in, s, true);
+                    LittleEndian.putInt(out, meta + (int) SC, (int) sc);
+                    LittleEndian.putInt(out, meta + (int) SC + 4 * R, (int) (sc >>> 32));
+                    LittleEndian.putInt(out, meta + (int) M, (int) m);
+                    LittleEndian.putInt(out, meta + (int) M + 4 * R, (int) (m >>> 32));
+                    for (int t = 0; t < 64; t++) {
+                        // group t / 8 is the low (even group) or high nibbles of qs[32 (t / 16) ..]
+                        int q = s + SRC_QS + 32 * (t >> 4) + 4 * (t & 7);
+                        int shift = 4 * (t >> 3 & 1);
+                        int word = 0;
+                        for (int n = 0; n < 4; n++) {
+                            word |= (in[q + n] >> shift & 0x0F) << 4 * n;
                         }
+                        LittleEndian.putShort(out, quants + (64 * blk + t) * (int) WORD_BYTES + 2 * lane(i),
+                                (short) word);
                     }
                 }
             }
         });
-        return dst;
     }
-
-    /** The 4-bit quant of column c of the stored super-block at in. */
-    private static int nibble(MemorySegment src, long in, int c) {
-        int q = src.get(ValueLayout.JAVA_BYTE, in + SRC_QS + 32L * (c / 64) + c % 32);
-        return (c / 32 % 2 == 0 ? q : q >>> 4) & 0x0F;
-    }
-
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
     @Override
     boolean roundsInput() {

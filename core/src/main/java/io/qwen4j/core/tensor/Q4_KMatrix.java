@@ -49,7 +49,7 @@ final class Q4_KMatrix extends Matrix {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** {@link #scaleBytes} of the block at blk of a row copied onto the heap. */
-    private static long scaleBytes(byte[] row, int blk, boolean mins) {
+    static long scaleBytes(byte[] row, int blk, boolean mins) {
         return unpackScales((long) LONG_LE.get(row, blk + SCALES), (int) INT_LE.get(row, blk + SCALES + 8), mins);
     }
 

@@ -6,7 +6,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -38,7 +37,6 @@ final class Q6_KInterleaved extends InterleavedMatrix {
     private static final long SC = 4L * R;
     private static final long META_BYTES = 20L * R;
     private static final long WORD_BYTES = 2L * R;
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LittleEndian.ORDER);
 
     private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
 
@@ -60,46 +58,37 @@ final class Q6_KInterleaved extends InterleavedMatrix {
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
-    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows, R);
-        long groupBytes = groupBytes(cols);
+    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols) {
         int blocks = cols / BLOCK;
-        long rowBytes = (long) blocks * SRC_BYTES;
-        MemorySegment dst = arena.allocate(experts * groups * groupBytes, 64); // zeroed: padding rows are 0
-        Parallel.parallelFor(Math.toIntExact(experts * groups), (a, b) -> {
-            for (int eg = a; eg < b; eg++) {
-                long e = eg / groups;
-                long g = eg % groups;
-                long out = eg * groupBytes;
-                long quants = out + blocks * META_BYTES;
-                for (int i = 0; i < R && g * R + i < rows; i++) {
-                    long in = (e * rows + g * R + i) * rowBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES) {
-                        long meta = out + blk * META_BYTES + 4L * i;
-                        dst.set(LittleEndian.FLOAT, meta, Float.float16ToFloat(src.get(LittleEndian.SHORT, in + SRC_D)));
+        int quants = blocks * (int) META_BYTES;
+        int rowBytes = blocks * SRC_BYTES;
+        return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
+            for (int i = 0; i < R; i++) {
+                for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
+                    int meta = blk * (int) META_BYTES + 4 * i;
+                    LittleEndian.putFloat(out, meta, Float.float16ToFloat(LittleEndian.getShort(in, s + SRC_D)));
+                    for (int k = 0; k < 4; k++) {
+                        LittleEndian.putInt(out, meta + (int) SC + 4 * R * k,
+                                LittleEndian.getInt(in, s + SRC_SCALES + 4 * k));
+                    }
+                    int w = quants + 128 * blk * (int) WORD_BYTES + 2 * lane(i);
+                    // column 128h + 32k + l: low bits from ql[64h + 32 (k & 1) + l] (high nibble for k >= 2),
+                    // high bits 2k, 2k + 1 of qh[32h + l]
+                    for (int h = 0; h < 2; h++) {
                         for (int k = 0; k < 4; k++) {
-                            dst.set(INT, meta + SC + 4L * R * k, src.get(INT, in + SRC_SCALES + 4L * k));
-                        }
-                        long word = quants + 128L * blk * WORD_BYTES + 2L * lane(i);
-                        for (int c = 0; c < BLOCK; c++) {
-                            dst.set(ValueLayout.JAVA_BYTE, word + (c >> 1) * WORD_BYTES + (c & 1),
-                                    (byte) (quant(src, in, c) - 32));
+                            int ql = s + 64 * h + 32 * (k & 1);
+                            int qh = s + SRC_QH + 32 * h;
+                            int nibble = 4 * (k >> 1);
+                            for (int l = 0; l < 32; l++) {
+                                int q = (in[ql + l] >> nibble & 0x0F) | (in[qh + l] >> 2 * k & 3) << 4;
+                                int c = 128 * h + 32 * k + l;
+                                out[w + (c >> 1) * (int) WORD_BYTES + (c & 1)] = (byte) (q - 32);
+                            }
                         }
                     }
                 }
             }
         });
-        return dst;
-    }
-
-    /** The 6-bit quant of column c of the stored super-block at in. */
-    private static int quant(MemorySegment src, long in, int c) {
-        int h = c / 128;
-        int l = c % 32;
-        int k = c % 128 / 32;
-        int ql = src.get(ValueLayout.JAVA_BYTE, in + 64 * h + l + 32 * (k & 1));
-        int qh = src.get(ValueLayout.JAVA_BYTE, in + SRC_QH + 32 * h + l);
-        return ((k < 2 ? ql : ql >>> 4) & 0x0F) | (qh >>> 2 * k & 3) << 4;
     }
 
     @Override

@@ -5,7 +5,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -48,31 +47,20 @@ final class Q8_0Interleaved extends InterleavedMatrix {
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q8_0 matrices at src. */
-    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols, Arena arena) {
-        long groups = groups(rows, R);
-        long groupBytes = groupBytes(cols);
+    static MemorySegment repack(MemorySegment src, int experts, int rows, int cols) {
         int blocks = cols / BLOCK;
-        long rowBytes = (long) blocks * SRC_BYTES;
-        MemorySegment dst = arena.allocate(experts * groups * groupBytes, 64); // zeroed: padding rows are 0
-        Parallel.parallelFor(Math.toIntExact(experts * groups), (a, b) -> {
-            for (int eg = a; eg < b; eg++) {
-                long e = eg / groups;
-                long g = eg % groups;
-                for (int i = 0; i < R && g * R + i < rows; i++) {
-                    long in = (e * rows + g * R + i) * rowBytes;
-                    long out = eg * groupBytes;
-                    for (int blk = 0; blk < blocks; blk++, in += SRC_BYTES, out += BLOCK_BYTES) {
-                        float d = Float.float16ToFloat(src.get(LittleEndian.SHORT, in));
-                        dst.set(FLOAT, out + 4L * i, d * TOP);
-                        for (int k = 0; k < BLOCK; k++) {
-                            dst.set(ValueLayout.JAVA_BYTE, out + QS + quant(k, i),
-                                    src.get(ValueLayout.JAVA_BYTE, in + 2 + k));
-                        }
+        int rowBytes = blocks * SRC_BYTES;
+        return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
+            for (int i = 0; i < R; i++) {
+                for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
+                    int o = blk * (int) BLOCK_BYTES;
+                    LittleEndian.putFloat(out, o + 4 * i, Float.float16ToFloat(LittleEndian.getShort(in, s)) * TOP);
+                    for (int k = 0; k < BLOCK; k++) {
+                        out[o + (int) QS + (int) quant(k, i)] = in[s + 2 + k];
                     }
                 }
             }
         });
-        return dst;
     }
 
     @Override
