@@ -50,6 +50,10 @@ public class KernelBenchmark {
     @Param({"2"})
     public int threads;
 
+    /** The stored layout, or the forward pass's ({@link Matrix#packed}: interleaved where the type has one). */
+    @Param({"packed", "stored"})
+    public String layout;
+
     /** Tokens in the prefill product. */
     @Param({"64"})
     public int tokens;
@@ -74,7 +78,8 @@ public class KernelBenchmark {
         MemorySegment data = Arena.ofAuto().allocate(t.byteSize(n), 64);
         Quantizer.quantize(t, w, 0, (int) n, data, 0);
         bytes = data.byteSize();
-        matrix = Matrix.of(new Tensor(type, t, new long[] {rows, cols}, data));
+        Tensor tensor = new Tensor(type, t, new long[] {rows, cols}, data);
+        matrix = layout.equals("packed") ? Matrix.packed(tensor) : Matrix.of(tensor);
         x = new float[cols];
         xs = new float[tokens * cols];
         for (int i = 0; i < xs.length; i++) {

@@ -120,21 +120,81 @@ abstract class InterleavedMatrix extends Matrix {
         return base + g * groupBytes;
     }
 
+    /**
+     * One product's input as the kernels read it, prepared once for all row groups and threads: the activations
+     * themselves (float kernels), or rounded to 8-bit integers each spread over a vector (integer kernels) with
+     * per-block values (scales of x, sums). Written by one thread before a parallel product, then only read.
+     */
+    static final class Input {
+        float[] x;
+        int xOff;
+        private short[] broadcast = new short[0];
+        private float[] blocks = new float[0];
+        private int[] ints = new int[0];
+
+        /** At least n shorts: each column's integer repeated over a vector, in the kernel's column order. */
+        short[] broadcast(int n) {
+            if (broadcast.length < n) {
+                broadcast = new short[n];
+            }
+            return broadcast;
+        }
+
+        short[] broadcast() {
+            return broadcast;
+        }
+
+        /** At least n floats of per-block values. */
+        float[] blocks(int n) {
+            if (blocks.length < n) {
+                blocks = new float[n];
+            }
+            return blocks;
+        }
+
+        float[] blocks() {
+            return blocks;
+        }
+
+        /** A scratch buffer of at least n ints (one block of integers while preparing). */
+        int[] ints(int n) {
+            if (ints.length < n) {
+                ints = new int[n];
+            }
+            return ints;
+        }
+    }
+
+    private static final ThreadLocal<Input> INPUT = ThreadLocal.withInitial(Input::new);
+
     @Override
     final void dotRows(float[] x, int xOff, float[] out, int outOff, int r0, int r1) {
-        float[] aux = prepare(x, xOff);
+        Input in = INPUT.get();
+        prepare(x, xOff, in);
+        dotRows(in, out, outOff, r0, r1);
+    }
+
+    /** Fills {@code in} for x: what every row group's products with {@code x[xOff ..]} share. */
+    final void prepare(float[] x, int xOff, Input in) {
+        in.x = x;
+        in.xOff = xOff;
+        prepareInput(x, xOff, in);
+    }
+
+    /** {@code out[outOff + r] = dot(row r, x)} for r in [r0, r1), with in prepared for x. */
+    final void dotRows(Input in, float[] out, int outOff, int r0, int r1) {
         float[] partial = null;
         int gr = groupRows;
         for (int g = r0 / gr; g * gr < r1; g++) {
             int first = g * gr;
             if (first >= r0 && first + gr <= r1) {
-                dotGroup(g, x, xOff, aux, out, outOff + first);
+                dotGroup(g, in, out, outOff + first);
             } else {
                 // a range that starts or ends inside a group: the whole group, then only the asked rows
                 if (partial == null) {
                     partial = new float[gr];
                 }
-                dotGroup(g, x, xOff, aux, partial, 0);
+                dotGroup(g, in, partial, 0);
                 for (int r = Math.max(r0, first); r < Math.min(r1, first + gr); r++) {
                     out[outOff + r] = partial[r - first];
                 }
@@ -142,11 +202,11 @@ abstract class InterleavedMatrix extends Matrix {
         }
     }
 
-    /** Per-call work on the activations shared by every group (block sums of x), or null. */
-    abstract float[] prepare(float[] x, int xOff);
+    /** The type's work on the activations (rounding, spreading) into {@code in}; x and xOff are already set. */
+    abstract void prepareInput(float[] x, int xOff, Input in);
 
     /** {@code out[o + i] = dot(row g * groupRows + i, x)} for the rows of group g (padding rows give 0). */
-    abstract void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o);
+    abstract void dotGroup(int g, Input in, float[] out, int o);
 
     /**
      * Columns [c0, c1) of the rows of group g as floats, column by column:

@@ -69,10 +69,35 @@ public final class MatMul {
         }
     }
 
+    /** The caller's prepared inputs of a product with an interleaved weight, one per token of a small batch. */
+    private static final ThreadLocal<InterleavedMatrix.Input[]> INPUTS = ThreadLocal.withInitial(() -> {
+        InterleavedMatrix.Input[] inputs = new InterleavedMatrix.Input[Matrix.FEW_TOKENS];
+        for (int t = 0; t < inputs.length; t++) {
+            inputs[t] = new InterleavedMatrix.Input();
+        }
+        return inputs;
+    });
+
     private static void run(Matrix w, float[] in, int n, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+        if (w instanceof InterleavedMatrix im && n < Matrix.FEW_TOKENS) {
+            // each token's input is prepared once here, not once per work unit: for an expert of a few hundred
+            // rows that preparation cost as much as the products
+            InterleavedMatrix.Input[] inputs = INPUTS.get();
+            for (int t = 0; t < n; t++) {
+                im.prepare(in, t * cols, inputs[t]);
+            }
+            Parallel.parallelFor(blocks, (b0, b1) -> {
+                int r0 = b0 * ROW_BLOCK;
+                int r1 = Math.min(rows, b1 * ROW_BLOCK);
+                for (int t = 0; t < n; t++) {
+                    im.dotRows(inputs[t], out, t * rows, r0, r1);
+                }
+            });
+            return;
+        }
         Parallel.parallelFor(blocks, (b0, b1) -> {
             int r0 = b0 * ROW_BLOCK;
             int r1 = Math.min(rows, b1 * ROW_BLOCK);

@@ -33,7 +33,6 @@ final class Q4_0Interleaved extends InterleavedMatrix {
     private static final long D_BYTES = 4L * R;
     private static final long WORD_BYTES = 2L * R;
 
-    private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
 
     private final int blocks;
     private final long quants;
@@ -83,15 +82,10 @@ final class Q4_0Interleaved extends InterleavedMatrix {
     }
 
     @Override
-    float[] prepare(float[] x, int xOff) {
-        short[][] holder = BROADCAST.get();
-        if (holder[0].length < cols() * R) {
-            holder[0] = new short[cols() * R];
-        }
-        short[] xb = holder[0];
-        RowScratch scratch = RowScratch.get();
-        float[] aux = scratch.floats(2 * blocks);
-        int[] q = scratch.ints(BLOCK);
+    void prepareInput(float[] x, int xOff, Input in) {
+        short[] xb = in.broadcast(cols() * R);
+        float[] aux = in.blocks(2 * blocks);
+        int[] q = in.ints(BLOCK);
         for (int b = 0; b < blocks; b++) {
             float d = ActivationRounding.q8_0(x, xOff + BLOCK * b, q);
             int sum = 0;
@@ -108,7 +102,6 @@ final class Q4_0Interleaved extends InterleavedMatrix {
                 ShortVector.broadcast(S, (short) q[2 * k + 17]).intoArray(xb, at + 3 * R);
             }
         }
-        return aux;
     }
 
     /**
@@ -117,8 +110,9 @@ final class Q4_0Interleaved extends InterleavedMatrix {
      * widened (even lanes and odd lanes), converted, corrected for the -8 and scaled by d times the block's scale of x.
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
-        short[] xb = BROADCAST.get()[0];
+    void dotGroup(int g, Input in, float[] out, int o) {
+        short[] xb = in.broadcast();
+        float[] aux = in.blocks();
         long p = groupOffset(g);
         long w = p + quants;
         FloatVector first = FloatVector.zero(F);

@@ -36,7 +36,6 @@ final class Q4_KInterleaved extends InterleavedMatrix {
     private static final long META_BYTES = 24L * R;
     private static final long WORD_BYTES = 2L * R;
 
-    private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
 
     private final int blocks;
     private final long quants;
@@ -100,15 +99,10 @@ final class Q4_KInterleaved extends InterleavedMatrix {
      * sums of its integers over the eight groups (for the minimums).
      */
     @Override
-    float[] prepare(float[] x, int xOff) {
-        short[][] holder = BROADCAST.get();
-        if (holder[0].length < cols() * R) {
-            holder[0] = new short[cols() * R];
-        }
-        short[] xb = holder[0];
-        RowScratch scratch = RowScratch.get();
-        float[] aux = scratch.floats(9 * blocks);
-        int[] q = scratch.ints(BLOCK);
+    void prepareInput(float[] x, int xOff, Input in) {
+        short[] xb = in.broadcast(cols() * R);
+        float[] aux = in.blocks(9 * blocks);
+        int[] q = in.ints(BLOCK);
         for (int b = 0; b < blocks; b++) {
             aux[9 * b] = ActivationRounding.q8_K(x, xOff + BLOCK * b, q);
             for (int s = 0; s < 8; s++) {
@@ -122,7 +116,6 @@ final class Q4_KInterleaved extends InterleavedMatrix {
                 ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
             }
         }
-        return aux;
     }
 
     /**
@@ -133,17 +126,27 @@ final class Q4_KInterleaved extends InterleavedMatrix {
      * segment's fields at every step.
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
-        short[] xb = BROADCAST.get()[0];
+    void dotGroup(int g, Input in, float[] out, int o) {
+        float[] aux = in.blocks();
         float[] partial = STATE.get();
         long p = groupOffset(g);
+        float[] scales = SCALES.get();
+        if (scales.length < 8 * blocks * R) {
+            scales = new float[8 * blocks * R];
+            SCALES.set(scales);
+        }
         minimums(p, aux, partial);
+        groupScales(p, aux, scales);
+        words(p, in.broadcast(), scales, partial);
+        System.arraycopy(partial, 0, out, o, R);
+    }
+
+    /** The word loop, adding to {@code partial}; a method of its own so that its compilation has C2's whole budget. */
+    private void words(long p, short[] xb, float[] scales, float[] partial) {
         long w = p + quants;
         MemorySegment quantData = data;
         FloatVector first = FloatVector.fromArray(F, partial, 0);
         FloatVector second = FloatVector.fromArray(F, partial, L);
-        FloatVector dot0 = FloatVector.zero(F);
-        FloatVector dot1 = dot0;
         ShortVector a0 = ShortVector.zero(S);
         ShortVector a1 = a0;
         for (int t = 0, words = 64 * blocks; t < words; t++) {
@@ -156,43 +159,31 @@ final class Q4_KInterleaved extends InterleavedMatrix {
                     .add(a0);
             a1 = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xb, xi + 3 * R)).add(a1);
             if ((t & 7) == 7) {
-                int group = t >>> 3;
-                int s = group & 7;
-                long meta = p + (group >>> 3) * META_BYTES;
-                long sc = meta + SC + (s >> 2) * 4L * R;
-                int up = 24 - 8 * (s & 3);
-                IntVector sc0 = IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
-                        .lanewise(VectorOperators.LSHL, up);
-                IntVector sc1 = IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
-                        .lanewise(VectorOperators.LSHL, up);
+                int at = R * (t >>> 3);
                 IntVector l0 = a0.reinterpretAsInts();
                 IntVector l1 = a1.reinterpretAsInts();
                 IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
                 IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                dot0 = toFloat(even).fma(toFloat(sc0.lanewise(VectorOperators.LSHR, 24)), dot0);
-                dot1 = toFloat(odd).fma(toFloat(sc1.lanewise(VectorOperators.LSHR, 24)), dot1);
+                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
+                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
-                if (s == 7) {
-                    FloatVector dx = FloatVector.broadcast(F, aux[9 * (group >>> 3)]);
-                    first = FloatVector.fromMemorySegment(F, quantData, meta, LittleEndian.ORDER).mul(dot0)
-                            .fma(dx, first);
-                    second = FloatVector.fromMemorySegment(F, quantData, meta + 4L * L, LittleEndian.ORDER)
-                            .mul(dot1).fma(dx, second);
-                    dot0 = FloatVector.zero(F);
-                    dot1 = dot0;
-                }
             }
         }
-        first.intoArray(out, o);
-        second.intoArray(out, o + L);
+        first.intoArray(partial, 0);
+        second.intoArray(partial, L);
     }
 
-    /** Per-thread buffer of {@link #dotGroup}: the minimums' part of the result (2L rows). */
+    /** Per-thread buffers of {@link #dotGroup}: the minimums' part of the result (2L rows), the group scales. */
     private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(() -> new float[R]);
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m * sum of x). */
+    /**
+     * {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m * sum of x).
+     * This and {@link #groupScales} are methods of their own, called once per row group, so that each compilation
+     * stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
+     */
     private void minimums(long p, float[] aux, float[] partial) {
         FloatVector first = FloatVector.zero(F);
         FloatVector second = first;
@@ -217,6 +208,26 @@ final class Q4_KInterleaved extends InterleavedMatrix {
         }
         first.intoArray(partial, 0);
         second.intoArray(partial, L);
+    }
+
+    /** {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the 2L rows of group p. */
+    private void groupScales(long p, float[] aux, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long meta = p + b * META_BYTES;
+            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
+            for (int half = 0; half < 2; half++) {
+                IntVector sc0 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half, LittleEndian.ORDER);
+                IntVector sc1 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half + 4L * L,
+                        LittleEndian.ORDER);
+                for (int k = 0; k < 4; k++) {
+                    int at = (8 * b + 4 * half + k) * R;
+                    bytes(sc0, k).mul(d0).intoArray(scales, at);
+                    bytes(sc1, k).mul(d1).intoArray(scales, at + L);
+                }
+            }
+        }
     }
 
     /** Byte k of every int lane, as a float. */

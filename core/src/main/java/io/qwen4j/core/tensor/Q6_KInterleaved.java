@@ -38,7 +38,6 @@ final class Q6_KInterleaved extends InterleavedMatrix {
     private static final long META_BYTES = 20L * R;
     private static final long WORD_BYTES = 2L * R;
 
-    private static final ThreadLocal<short[][]> BROADCAST = ThreadLocal.withInitial(() -> new short[1][0]);
 
     private final int blocks;
     private final long quants;
@@ -101,40 +100,68 @@ final class Q6_KInterleaved extends InterleavedMatrix {
      * this thread's buffer. Returns the scale of x per super-block.
      */
     @Override
-    float[] prepare(float[] x, int xOff) {
-        short[][] holder = BROADCAST.get();
-        if (holder[0].length < cols() * R) {
-            holder[0] = new short[cols() * R];
-        }
-        short[] xb = holder[0];
-        RowScratch scratch = RowScratch.get();
-        float[] aux = scratch.floats(blocks);
-        int[] q = scratch.ints(BLOCK);
+    void prepareInput(float[] x, int xOff, Input in) {
+        short[] xb = in.broadcast(cols() * R);
+        float[] aux = in.blocks(blocks);
+        int[] q = in.ints(BLOCK);
         for (int b = 0; b < blocks; b++) {
             aux[b] = ActivationRounding.q8_K(x, xOff + BLOCK * b, q);
             for (int c = 0; c < BLOCK; c++) {
                 ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
             }
         }
-        return aux;
     }
 
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
+
     /**
-     * One loop over every word of the group: the low and high bytes have a 16-bit sum each (eight products per
-     * group of 16 columns); at a group's last word they are widened (even lanes: the first L rows), converted and
-     * weighted by the group's scales, and at a super-block's last group scaled by d and the block's scale of x.
-     * Nothing is stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
+     * The group scales times d and the block's scale of x first, then one loop over every word of the group: the
+     * low and high bytes have a 16-bit sum each (eight products per group of 16 columns); at a group's last word they
+     * are widened (even lanes: the first L rows), converted and weighted by the group's scale. Nothing is stored
+     * inside the loop: with a store there C2 reloaded the segment's fields at every step. The two parts are methods
+     * of their own, so that each compilation stays within C2's inlining budget (past it, vector calls are boxed).
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
-        short[] xb = BROADCAST.get()[0];
+    void dotGroup(int g, Input in, float[] out, int o) {
+        float[] scales = SCALES.get();
+        if (scales.length < 16 * blocks * R) {
+            scales = new float[16 * blocks * R];
+            SCALES.set(scales);
+        }
         long p = groupOffset(g);
+        groupScales(p, in.blocks(), scales);
+        words(p, in.broadcast(), scales, out, o);
+    }
+
+    /** {@code scales[(16b + s) * R ..]} = d * sc * dx of group s of super-block b for the 2L rows of group p. */
+    private void groupScales(long p, float[] aux, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long meta = p + b * META_BYTES;
+            FloatVector dx = FloatVector.broadcast(F, aux[b]);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
+            for (int s = 0; s < 16; s++) {
+                long sc = meta + SC + (s >> 2) * 4L * R;
+                int up = 24 - 8 * (s & 3);
+                int at = (16 * b + s) * R;
+                signedByte(IntVector.fromMemorySegment(I, data, sc, LittleEndian.ORDER), up).mul(d0)
+                        .intoArray(scales, at);
+                signedByte(IntVector.fromMemorySegment(I, data, sc + 4L * L, LittleEndian.ORDER), up).mul(d1)
+                        .intoArray(scales, at + L);
+            }
+        }
+    }
+
+    /** The byte of each int lane that a left shift by {@code up} puts on top, sign-extended, as a float. */
+    private static FloatVector signedByte(IntVector v, int up) {
+        return toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24));
+    }
+
+    private void words(long p, short[] xb, float[] scales, float[] out, int o) {
         long w = p + quants;
         MemorySegment quantData = data;
         FloatVector first = FloatVector.zero(F);
         FloatVector second = first;
-        FloatVector dot0 = first;
-        FloatVector dot1 = first;
         ShortVector a0 = ShortVector.zero(S);
         ShortVector a1 = a0;
         for (int t = 0, words = 128 * blocks; t < words; t++) {
@@ -144,33 +171,16 @@ final class Q6_KInterleaved extends InterleavedMatrix {
                     .mul(ShortVector.fromArray(S, xb, xi)).add(a0);
             a1 = v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xb, xi + R)).add(a1);
             if ((t & 7) == 7) {
-                int group = t >>> 3;
-                int s = group & 15;
-                long meta = p + (group >>> 4) * META_BYTES;
-                long sc = meta + SC + (s >> 2) * 4L * R;
-                int up = 24 - 8 * (s & 3);
-                IntVector sc0 = IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
-                        .lanewise(VectorOperators.LSHL, up);
-                IntVector sc1 = IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
-                        .lanewise(VectorOperators.LSHL, up);
+                int at = R * (t >>> 3);
                 IntVector l0 = a0.reinterpretAsInts();
                 IntVector l1 = a1.reinterpretAsInts();
                 IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
                 IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                dot0 = toFloat(even).fma(toFloat(sc0.lanewise(VectorOperators.ASHR, 24)), dot0);
-                dot1 = toFloat(odd).fma(toFloat(sc1.lanewise(VectorOperators.ASHR, 24)), dot1);
+                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
+                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
-                if (s == 15) {
-                    FloatVector dx = FloatVector.broadcast(F, aux[group >>> 4]);
-                    first = FloatVector.fromMemorySegment(F, quantData, meta, LittleEndian.ORDER).mul(dot0)
-                            .fma(dx, first);
-                    second = FloatVector.fromMemorySegment(F, quantData, meta + 4L * L, LittleEndian.ORDER)
-                            .mul(dot1).fma(dx, second);
-                    dot0 = FloatVector.zero(F);
-                    dot1 = dot0;
-                }
             }
         }
         first.intoArray(out, o);

@@ -64,8 +64,8 @@ final class Q8_0Interleaved extends InterleavedMatrix {
     }
 
     @Override
-    float[] prepare(float[] x, int xOff) {
-        return null;
+    void prepareInput(float[] x, int xOff, Input in) {
+        // the float kernel reads x as it is
     }
 
     /**
@@ -74,7 +74,9 @@ final class Q8_0Interleaved extends InterleavedMatrix {
      * slower.
      */
     @Override
-    void dotGroup(int g, float[] x, int xOff, float[] aux, float[] out, int o) {
+    void dotGroup(int g, Input in, float[] out, int o) {
+        float[] x = in.x;
+        int xOff = in.xOff;
         long p = groupOffset(g);
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, blocks = cols() / BLOCK; b < blocks; b++, p += BLOCK_BYTES) {
