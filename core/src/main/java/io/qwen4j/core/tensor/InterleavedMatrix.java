@@ -131,6 +131,15 @@ abstract class InterleavedMatrix extends Matrix {
         private short[] broadcast = new short[0];
         private float[] blocks = new float[0];
         private int[] ints = new int[0];
+        private float[] floats = new float[0];
+
+        /** At least n floats for a rounded copy of x (float kernels). */
+        float[] floats(int n) {
+            if (floats.length < n) {
+                floats = new float[n];
+            }
+            return floats;
+        }
 
         /** At least n shorts: each column's integer repeated over a vector, in the kernel's column order. */
         short[] broadcast(int n) {

@@ -21,7 +21,9 @@ public final class MatMul {
      */
     public static void apply(Matrix w, float[] x, int n, float[] out) {
         check(w, x, n, out);
-        if (n > 0) {
+        if (n > 0 && w instanceof InterleavedMatrix im && n < Matrix.FEW_TOKENS) {
+            runInterleaved(x, n, im, out, null, null, null, null);
+        } else if (n > 0) {
             run(w, roundedInput(ActivationRounding.kindFor(w.type()), x, n, w.cols()), n, out);
         }
     }
@@ -43,6 +45,11 @@ public final class MatMul {
             check(c, x, n, outC);
         }
         if (n == 0) {
+            return;
+        }
+        if (n < Matrix.FEW_TOKENS && a instanceof InterleavedMatrix ia && b instanceof InterleavedMatrix ib
+                && (c == null || c instanceof InterleavedMatrix)) {
+            runInterleaved(x, n, ia, outA, ib, outB, (InterleavedMatrix) c, outC);
             return;
         }
         ActivationRounding.Kind kindA = ActivationRounding.kindFor(a.type());
@@ -69,35 +76,85 @@ public final class MatMul {
         }
     }
 
-    /** The caller's prepared inputs of a product with an interleaved weight, one per token of a small batch. */
-    private static final ThreadLocal<InterleavedMatrix.Input[]> INPUTS = ThreadLocal.withInitial(() -> {
-        InterleavedMatrix.Input[] inputs = new InterleavedMatrix.Input[Matrix.FEW_TOKENS];
-        for (int t = 0; t < inputs.length; t++) {
-            inputs[t] = new InterleavedMatrix.Input();
+    /** The caller's state of {@link #runInterleaved}: up to three products, their prepared inputs per token. */
+    private static final class Batch {
+        final InterleavedMatrix[] weights = new InterleavedMatrix[3];
+        final float[][] outs = new float[3][];
+        /** Product i reads the inputs prepared for product source[i] (the same preparation of the same x). */
+        final int[] source = new int[3];
+        /** Product i has the row blocks [first[i], first[i + 1]) of the job. */
+        final int[] first = new int[4];
+        final InterleavedMatrix.Input[][] inputs = new InterleavedMatrix.Input[3][Matrix.FEW_TOKENS];
+
+        Batch() {
+            for (InterleavedMatrix.Input[] perToken : inputs) {
+                for (int t = 0; t < perToken.length; t++) {
+                    perToken[t] = new InterleavedMatrix.Input();
+                }
+            }
         }
-        return inputs;
-    });
+    }
+
+    private static final ThreadLocal<Batch> BATCH = ThreadLocal.withInitial(Batch::new);
+
+    /**
+     * Up to three products of the same x (b and c may be null) with interleaved weights, for a few tokens: each
+     * token's input is prepared once per kind of kernel (the kernels round it themselves), and all the products'
+     * row blocks go to one parallel job, so that q, k and v (or gate and up) cost one hand-over to the workers, not
+     * three; preparing per work unit instead cost as much as the products of a small expert.
+     */
+    private static void runInterleaved(float[] x, int n, InterleavedMatrix a, float[] outA, InterleavedMatrix b,
+                                       float[] outB, InterleavedMatrix c, float[] outC) {
+        Batch batch = BATCH.get();
+        int count = b == null ? 1 : c == null ? 2 : 3;
+        batch.weights[0] = a;
+        batch.weights[1] = b;
+        batch.weights[2] = c;
+        batch.outs[0] = outA;
+        batch.outs[1] = outB;
+        batch.outs[2] = outC;
+        for (int i = 0; i < count; i++) {
+            InterleavedMatrix w = batch.weights[i];
+            batch.source[i] = i;
+            for (int j = 0; j < i; j++) {
+                if (batch.weights[j].getClass() == w.getClass() && batch.weights[j].cols() == w.cols()) {
+                    batch.source[i] = batch.source[j];
+                    break;
+                }
+            }
+            if (batch.source[i] == i) {
+                for (int t = 0; t < n; t++) {
+                    w.prepare(x, t * w.cols(), batch.inputs[i][t]);
+                }
+            }
+            batch.first[i + 1] = batch.first[i] + (w.rows() + ROW_BLOCK - 1) / ROW_BLOCK;
+        }
+        Parallel.parallelFor(batch.first[count], (b0, b1) -> {
+            int i = 0;
+            for (int blk = b0; blk < b1; ) {
+                while (blk >= batch.first[i + 1]) {
+                    i++;
+                }
+                InterleavedMatrix w = batch.weights[i];
+                int end = Math.min(b1, batch.first[i + 1]);
+                int r0 = (blk - batch.first[i]) * ROW_BLOCK;
+                int r1 = Math.min(w.rows(), (end - batch.first[i]) * ROW_BLOCK);
+                for (int t = 0; t < n; t++) {
+                    w.dotRows(batch.inputs[batch.source[i]][t], batch.outs[i], t * w.rows(), r0, r1);
+                }
+                blk = end;
+            }
+        });
+        for (int i = 0; i < 3; i++) {
+            batch.weights[i] = null; // the caller's arrays are not kept alive past the call
+            batch.outs[i] = null;
+        }
+    }
 
     private static void run(Matrix w, float[] in, int n, float[] out) {
         int rows = w.rows();
         int cols = w.cols();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
-        if (w instanceof InterleavedMatrix im && n < Matrix.FEW_TOKENS) {
-            // each token's input is prepared once here, not once per work unit: for an expert of a few hundred
-            // rows that preparation cost as much as the products
-            InterleavedMatrix.Input[] inputs = INPUTS.get();
-            for (int t = 0; t < n; t++) {
-                im.prepare(in, t * cols, inputs[t]);
-            }
-            Parallel.parallelFor(blocks, (b0, b1) -> {
-                int r0 = b0 * ROW_BLOCK;
-                int r1 = Math.min(rows, b1 * ROW_BLOCK);
-                for (int t = 0; t < n; t++) {
-                    im.dotRows(inputs[t], out, t * rows, r0, r1);
-                }
-            });
-            return;
-        }
         Parallel.parallelFor(blocks, (b0, b1) -> {
             int r0 = b0 * ROW_BLOCK;
             int r1 = Math.min(rows, b1 * ROW_BLOCK);

@@ -65,7 +65,15 @@ final class Q8_0Interleaved extends InterleavedMatrix {
 
     @Override
     void prepareInput(float[] x, int xOff, Input in) {
-        // the float kernel reads x as it is
+        // the float kernel reads x rounded as ActivationRounding rounds it (a no-op on an input already rounded)
+        float[] rounded = in.floats(xOff + cols());
+        ActivationRounding.round(ActivationRounding.Kind.Q8_0, x, xOff, cols(), rounded);
+        in.x = rounded;
+    }
+
+    @Override
+    boolean roundsInput() {
+        return true;
     }
 
     /**
