@@ -38,6 +38,7 @@ final class InferenceState {
         final float[] expertIn;      // [maxBatch][hidden] gathered inputs
         final float[] expertOut;     // [maxBatch][hidden]
         final float[] ffnOut;        // [maxBatch][hidden] weighted sum of the experts
+        private MixtureOfExperts.Together together;
 
         MoeScratch(ModelConfig c, int maxBatch) {
             int e = c.moe().numExperts();
@@ -51,6 +52,14 @@ final class InferenceState {
             expertIn = new float[maxBatch * c.hiddenSize()];
             expertOut = new float[maxBatch * c.hiddenSize()];
             ffnOut = new float[maxBatch * c.hiddenSize()];
+        }
+
+        /** Buffers for decoding's experts together, for at least {@code rows} gathered token rows. */
+        MixtureOfExperts.Together together(int rows, int hidden, int width) {
+            if (together == null || together.experts.length < rows) {
+                together = new MixtureOfExperts.Together(rows, hidden, width);
+            }
+            return together;
         }
     }
 

@@ -27,6 +27,22 @@ final class MixtureOfExperts {
         InferenceState.MoeScratch b = s.moe;
         route(s.xb, m, n, b);
         Arrays.fill(b.ffnOut, 0, n * hidden, 0f);
+        if (n <= MatMul.SMALL_BATCH) {
+            expertsTogether(s, m, n, b);
+        } else {
+            expertsOneByOne(s, m, n, b);
+        }
+        if (m.shared() != null) {
+            Transformer.swiglu(s, m.shared(), s.xb, n, b.expertOut);
+            for (int t = 0; t < n; t++) {
+                float g = sigmoid(VectorOps.dot(m.sharedGate(), 0, s.xb, t * hidden, hidden));
+                VectorOps.saxpy(b.ffnOut, t * hidden, g, b.expertOut, t * hidden, hidden);
+            }
+        }
+    }
+
+    /** Prefill: each selected expert on its gathered tokens, one after the other (each a batch of its own). */
+    private void expertsOneByOne(InferenceState s, LayerWeights.Moe m, int n, InferenceState.MoeScratch b) {
         for (int e = 0; e < moe.numExperts(); e++) {
             int count = b.count[e];
             if (count == 0) {
@@ -42,12 +58,92 @@ final class MixtureOfExperts {
                         i * hidden, hidden);
             }
         }
-        if (m.shared() != null) {
-            Transformer.swiglu(s, m.shared(), s.xb, n, b.expertOut);
-            for (int t = 0; t < n; t++) {
-                float g = sigmoid(VectorOps.dot(m.sharedGate(), 0, s.xb, t * hidden, hidden));
-                VectorOps.saxpy(b.ffnOut, t * hidden, g, b.expertOut, t * hidden, hidden);
+    }
+
+    /**
+     * Decoding (a few tokens): the selected experts' gate and up products in one parallel job, then their down
+     * products in another ({@link MatMul#applyAll}), where one expert at a time cost three hand-overs to the workers
+     * per expert for products of a few hundred rows. Each expert's tokens are gathered into consecutive rows.
+     */
+    private void expertsTogether(InferenceState s, LayerWeights.Moe m, int n, InferenceState.MoeScratch b) {
+        int width = moe.moeIntermediateSize();
+        Together g = b.together(n * moe.numExpertsPerTok(), hidden, width);
+        int active = 0;
+        int row = 0;
+        for (int e = 0; e < moe.numExperts(); e++) {
+            int count = b.count[e];
+            if (count == 0) {
+                continue;
             }
+            int base = e * s.maxBatch;
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(s.xb, b.tokens[base + i] * hidden, g.in, (row + i) * hidden, hidden);
+            }
+            LayerWeights.Dense expert = m.experts().get(e);
+            for (int half = 0; half < 2; half++) {
+                int p = 2 * active + half;
+                g.weights[p] = half == 0 ? expert.gate() : expert.up();
+                g.xs[p] = g.in;
+                g.xOffs[p] = row * hidden;
+                g.ns[p] = count;
+                g.outs[p] = half == 0 ? g.gate : g.up;
+                g.outOffs[p] = row * width;
+            }
+            g.experts[active] = e;
+            g.rows[active] = row;
+            active++;
+            row += count;
+        }
+        MatMul.applyAll(2 * active, g.weights, g.xs, g.xOffs, g.ns, g.outs, g.outOffs);
+        VectorOps.siluMul(g.gate, 0, g.up, 0, row * width);
+        for (int a = 0; a < active; a++) {
+            g.weights[a] = m.experts().get(g.experts[a]).down();
+            g.xs[a] = g.gate;
+            g.xOffs[a] = g.rows[a] * width;
+            g.ns[a] = b.count[g.experts[a]];
+            g.outs[a] = g.out;
+            g.outOffs[a] = g.rows[a] * hidden;
+        }
+        MatMul.applyAll(active, g.weights, g.xs, g.xOffs, g.ns, g.outs, g.outOffs);
+        for (int a = 0; a < active; a++) {
+            int e = g.experts[a];
+            int base = e * s.maxBatch;
+            for (int i = 0; i < b.count[e]; i++) {
+                VectorOps.saxpy(b.ffnOut, b.tokens[base + i] * hidden, b.tokenWeights[base + i], g.out,
+                        (g.rows[a] + i) * hidden, hidden);
+            }
+        }
+        Arrays.fill(g.weights, null); // no matrices kept alive by the scratch
+    }
+
+    /** Buffers of {@link #expertsTogether} for up to {@code rows} gathered token rows (n tokens times top-k). */
+    static final class Together {
+        final float[] in;
+        final float[] gate;
+        final float[] up;
+        final float[] out;
+        final int[] experts;
+        final int[] rows;
+        final io.qwen4j.core.tensor.Matrix[] weights;
+        final float[][] xs;
+        final int[] xOffs;
+        final int[] ns;
+        final float[][] outs;
+        final int[] outOffs;
+
+        Together(int rows, int hidden, int width) {
+            in = new float[rows * hidden];
+            gate = new float[rows * width];
+            up = new float[rows * width];
+            out = new float[rows * hidden];
+            experts = new int[rows];
+            this.rows = new int[rows];
+            weights = new io.qwen4j.core.tensor.Matrix[2 * rows];
+            xs = new float[2 * rows][];
+            xOffs = new int[2 * rows];
+            ns = new int[2 * rows];
+            outs = new float[2 * rows][];
+            outOffs = new int[2 * rows];
         }
     }
 

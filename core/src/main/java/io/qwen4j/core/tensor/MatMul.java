@@ -76,20 +76,91 @@ public final class MatMul {
         }
     }
 
-    /** The caller's state of {@link #runInterleaved}: up to three products, their prepared inputs per token. */
-    private static final class Batch {
-        final InterleavedMatrix[] weights = new InterleavedMatrix[3];
-        final float[][] outs = new float[3][];
-        /** Product i reads the inputs prepared for product source[i] (the same preparation of the same x). */
-        final int[] source = new int[3];
-        /** Product i has the row blocks [first[i], first[i + 1]) of the job. */
-        final int[] first = new int[4];
-        final InterleavedMatrix.Input[][] inputs = new InterleavedMatrix.Input[3][Matrix.FEW_TOKENS];
+    /** Most tokens of a batch whose products take the row kernels (above, the prefill tile). */
+    public static final int SMALL_BATCH = Matrix.FEW_TOKENS - 1;
 
-        Batch() {
-            for (InterleavedMatrix.Input[] perToken : inputs) {
-                for (int t = 0; t < perToken.length; t++) {
-                    perToken[t] = new InterleavedMatrix.Input();
+    /**
+     * Several products in one parallel job: {@code out[i][outOff[i] + t * rows + r] = W_i[r] . x[i][xOff[i] + t *
+     * cols ..]} for t &lt; n[i]. For a mixture of experts' selected experts, whose products are too small to be
+     * worth a hand-over to the workers each. Products with interleaved weights and at most {@link #SMALL_BATCH}
+     * tokens share the job; others run one by one as {@link #apply(Matrix, float[], int, float[])} does.
+     */
+    public static void applyAll(int count, Matrix[] w, float[][] x, int[] xOff, int[] n, float[][] out,
+                                int[] outOff) {
+        Batch batch = BATCH.get();
+        batch.clear();
+        for (int i = 0; i < count; i++) {
+            if (n[i] < 0 || xOff[i] < 0 || outOff[i] < 0 || (long) xOff[i] + (long) n[i] * w[i].cols() > x[i].length
+                    || (long) outOff[i] + (long) n[i] * w[i].rows() > out[i].length) {
+                throw new IllegalArgumentException(w[i].name() + ": " + n[i] + " tokens at x offset " + xOff[i]
+                        + " and out offset " + outOff[i] + " do not fit x of " + x[i].length + " and out of "
+                        + out[i].length + " floats");
+            }
+            if (n[i] == 0) {
+                continue;
+            }
+            if (w[i] instanceof InterleavedMatrix im && n[i] <= SMALL_BATCH) {
+                batch.add(im, x[i], xOff[i], n[i], out[i], outOff[i]);
+            } else if (xOff[i] == 0 && outOff[i] == 0) {
+                apply(w[i], x[i], n[i], out[i]);
+            } else {
+                float[] in = java.util.Arrays.copyOfRange(x[i], xOff[i], xOff[i] + n[i] * w[i].cols());
+                float[] result = new float[n[i] * w[i].rows()];
+                apply(w[i], in, n[i], result);
+                System.arraycopy(result, 0, out[i], outOff[i], result.length);
+            }
+        }
+        runBatch(batch);
+    }
+
+    /** The caller's products of {@link #runBatch} and their prepared inputs per token; grows as needed. */
+    private static final class Batch {
+        int count;
+        InterleavedMatrix[] weights = new InterleavedMatrix[4];
+        float[][] xs = new float[4][];
+        int[] xOffs = new int[4];
+        int[] ns = new int[4];
+        float[][] outs = new float[4][];
+        int[] outOffs = new int[4];
+        /** Product i reads the inputs prepared for product source[i] (the same preparation of the same x). */
+        int[] source = new int[4];
+        /** Product i has the row blocks [first[i], first[i + 1]) of the job. */
+        int[] first = new int[5];
+        InterleavedMatrix.Input[][] inputs = new InterleavedMatrix.Input[4][];
+
+        void clear() {
+            for (int i = 0; i < count; i++) {
+                weights[i] = null; // the caller's arrays are not kept alive past the call
+                xs[i] = null;
+                outs[i] = null;
+            }
+            count = 0;
+        }
+
+        void add(InterleavedMatrix w, float[] x, int xOff, int n, float[] out, int outOff) {
+            if (count == weights.length) {
+                int size = 2 * count;
+                weights = java.util.Arrays.copyOf(weights, size);
+                xs = java.util.Arrays.copyOf(xs, size);
+                xOffs = java.util.Arrays.copyOf(xOffs, size);
+                ns = java.util.Arrays.copyOf(ns, size);
+                outs = java.util.Arrays.copyOf(outs, size);
+                outOffs = java.util.Arrays.copyOf(outOffs, size);
+                source = java.util.Arrays.copyOf(source, size);
+                first = java.util.Arrays.copyOf(first, size + 1);
+                inputs = java.util.Arrays.copyOf(inputs, size);
+            }
+            int i = count++;
+            weights[i] = w;
+            xs[i] = x;
+            xOffs[i] = xOff;
+            ns[i] = n;
+            outs[i] = out;
+            outOffs[i] = outOff;
+            if (inputs[i] == null) {
+                inputs[i] = new InterleavedMatrix.Input[SMALL_BATCH];
+                for (int t = 0; t < SMALL_BATCH; t++) {
+                    inputs[i][t] = new InterleavedMatrix.Input();
                 }
             }
         }
@@ -98,33 +169,47 @@ public final class MatMul {
     private static final ThreadLocal<Batch> BATCH = ThreadLocal.withInitial(Batch::new);
 
     /**
-     * Up to three products of the same x (b and c may be null) with interleaved weights, for a few tokens: each
-     * token's input is prepared once per kind of kernel (the kernels round it themselves), and all the products'
-     * row blocks go to one parallel job, so that q, k and v (or gate and up) cost one hand-over to the workers, not
-     * three; preparing per work unit instead cost as much as the products of a small expert.
+     * Up to three products of the same x (b and c may be null) with interleaved weights, for a few tokens, as one
+     * job of {@link #runBatch}: q, k and v (or gate and up) cost one hand-over to the workers, not three.
      */
     private static void runInterleaved(float[] x, int n, InterleavedMatrix a, float[] outA, InterleavedMatrix b,
                                        float[] outB, InterleavedMatrix c, float[] outC) {
         Batch batch = BATCH.get();
-        int count = b == null ? 1 : c == null ? 2 : 3;
-        batch.weights[0] = a;
-        batch.weights[1] = b;
-        batch.weights[2] = c;
-        batch.outs[0] = outA;
-        batch.outs[1] = outB;
-        batch.outs[2] = outC;
+        batch.clear();
+        batch.add(a, x, 0, n, outA, 0);
+        if (b != null) {
+            batch.add(b, x, 0, n, outB, 0);
+        }
+        if (c != null) {
+            batch.add(c, x, 0, n, outC, 0);
+        }
+        runBatch(batch);
+    }
+
+    /**
+     * The batch's products as one parallel job over all their row blocks. Each token's input is prepared once per
+     * kind of kernel and x (the kernels round it themselves), not once per work unit: for an expert of a few hundred
+     * rows that preparation cost as much as the products.
+     */
+    private static void runBatch(Batch batch) {
+        int count = batch.count;
+        if (count == 0) {
+            return;
+        }
         for (int i = 0; i < count; i++) {
             InterleavedMatrix w = batch.weights[i];
             batch.source[i] = i;
             for (int j = 0; j < i; j++) {
-                if (batch.weights[j].getClass() == w.getClass() && batch.weights[j].cols() == w.cols()) {
+                if (batch.weights[j].getClass() == w.getClass() && batch.weights[j].cols() == w.cols()
+                        && batch.xs[j] == batch.xs[i] && batch.xOffs[j] == batch.xOffs[i]
+                        && batch.ns[j] == batch.ns[i]) {
                     batch.source[i] = batch.source[j];
                     break;
                 }
             }
             if (batch.source[i] == i) {
-                for (int t = 0; t < n; t++) {
-                    w.prepare(x, t * w.cols(), batch.inputs[i][t]);
+                for (int t = 0; t < batch.ns[i]; t++) {
+                    w.prepare(batch.xs[i], batch.xOffs[i] + t * w.cols(), batch.inputs[i][t]);
                 }
             }
             batch.first[i + 1] = batch.first[i] + (w.rows() + ROW_BLOCK - 1) / ROW_BLOCK;
@@ -139,16 +224,14 @@ public final class MatMul {
                 int end = Math.min(b1, batch.first[i + 1]);
                 int r0 = (blk - batch.first[i]) * ROW_BLOCK;
                 int r1 = Math.min(w.rows(), (end - batch.first[i]) * ROW_BLOCK);
-                for (int t = 0; t < n; t++) {
-                    w.dotRows(batch.inputs[batch.source[i]][t], batch.outs[i], t * w.rows(), r0, r1);
+                for (int t = 0; t < batch.ns[i]; t++) {
+                    w.dotRows(batch.inputs[batch.source[i]][t], batch.outs[i], batch.outOffs[i] + t * w.rows(),
+                            r0, r1);
                 }
                 blk = end;
             }
         });
-        for (int i = 0; i < 3; i++) {
-            batch.weights[i] = null; // the caller's arrays are not kept alive past the call
-            batch.outs[i] = null;
-        }
+        batch.clear();
     }
 
     private static void run(Matrix w, float[] in, int n, float[] out) {

@@ -55,6 +55,56 @@ class MatMulTest {
     }
 
     /**
+     * Several products in one job (a mixture of experts' decode): the same as each product on its own, for the
+     * interleaved kernels and the ones that run one by one, with inputs and outputs at offsets in shared buffers.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void productsTogetherEqualProductsAlone(int n) {
+        Parallel.setThreads(3);
+        GGMLType[] types = {GGMLType.Q4_K, GGMLType.Q6_K, GGMLType.F32, GGMLType.Q4_0, GGMLType.Q8_0, GGMLType.Q4_K};
+        int cols = 256;
+        int rows = 37;
+        Matrix[] w = new Matrix[types.length];
+        float[][] x = new float[types.length][];
+        int[] xOff = new int[types.length];
+        int[] ns = new int[types.length];
+        float[][] out = new float[types.length][];
+        int[] outOff = new int[types.length];
+        float[] shared = new float[3 + 2 * n * cols];
+        float[] sharedOut = new float[types.length * n * rows + 5];
+        Random rnd = new Random(n);
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = (float) rnd.nextGaussian();
+        }
+        for (int i = 0; i < types.length; i++) {
+            MemorySegment data = ReferenceWeights.random(types[i], (long) rows * cols, 40 + i);
+            w[i] = Matrix.packed(new Tensor("w" + i, types[i], new long[] {rows, cols}, data));
+            x[i] = shared;
+            xOff[i] = i % 2 == 0 ? 3 : 3 + n * cols; // two inputs, each shared by several products
+            ns[i] = n;
+            out[i] = sharedOut;
+            outOff[i] = 5 + i * n * rows;
+        }
+        MatMul.applyAll(types.length, w, x, xOff, ns, out, outOff);
+        for (int i = 0; i < types.length; i++) {
+            float[] alone = new float[n * rows];
+            MatMul.apply(w[i], java.util.Arrays.copyOfRange(shared, xOff[i], xOff[i] + n * cols), n, alone);
+            for (int j = 0; j < alone.length; j++) {
+                if (alone[j] != sharedOut[outOff[i] + j]) {
+                    fail(types[i] + " product " + i + " value " + j + ": together " + sharedOut[outOff[i] + j]
+                            + ", alone " + alone[j]);
+                }
+            }
+        }
+        for (int j = 0; j < 5; j++) {
+            if (sharedOut[j] != 0) {
+                fail("wrote before the first output offset at " + j);
+            }
+        }
+    }
+
+    /**
      * What a product with a weight of this type multiplies: llama.cpp's 8-bit rounding of each token's input (Q8_0
      * blocks of 32 with an f16 scale amax / 127, Q8_K blocks of 256 with scale 1 / (-127 / max), ties to even),
      * written out plainly; F32 weights take the input as it is.
