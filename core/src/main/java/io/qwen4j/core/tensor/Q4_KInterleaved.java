@@ -119,11 +119,10 @@ final class Q4_KInterleaved extends InterleavedMatrix {
     }
 
     /**
-     * The minimums first (a method of its own), then one loop over every word of the group: the even and odd
-     * nibbles have a 16-bit sum each (sixteen products per group); at a group's last word they are widened (even
-     * lanes: the first L rows), converted and weighted by the group's scales, and at a super-block's last group
-     * scaled by d and the block's scale of x. Nothing is stored inside the loop: with a store there C2 reloaded the
-     * segment's fields at every step.
+     * The minimums and the group scales times d and the block's scale of x first, then one loop over every word of
+     * the group ({@link #words}): the even and odd nibbles have a 16-bit sum each (sixteen products per group); at a
+     * group's last word they are widened (even lanes: the first L rows), converted and weighted by the group's scale.
+     * Nothing is stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
      */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {

@@ -12,8 +12,6 @@ final class RowScratch {
 
     private float[] sums = new float[0];
     private byte[] row = new byte[0];
-    private float[] floats = new float[0];
-    private int[] ints = new int[0];
 
     private RowScratch() {
     }
@@ -39,22 +37,6 @@ final class RowScratch {
             sums[g] = s;
         }
         return sums;
-    }
-
-    /** This thread's buffer of at least n floats, for a kernel's per-block values (scales). */
-    float[] floats(int n) {
-        if (floats.length < n) {
-            floats = new float[n];
-        }
-        return floats;
-    }
-
-    /** This thread's buffer of at least n ints. */
-    int[] ints(int n) {
-        if (ints.length < n) {
-            ints = new int[n];
-        }
-        return ints;
     }
 
     /** This thread's buffer of at least n bytes for one weight row read onto the heap. */
