@@ -65,6 +65,13 @@ abstract class InterleavedMatrix extends Matrix {
                     packed[e] = new Q4_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
                 }
             }
+            case Q5_K -> {
+                MemorySegment p = Q5_KInterleaved.repack(data, experts, rows, cols);
+                long expertBytes = groups(rows, SHORT_ROWS) * Q5_KInterleaved.groupBytes(cols);
+                for (int e = 0; e < experts; e++) {
+                    packed[e] = new Q5_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
+                }
+            }
             case Q6_K -> {
                 MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols);
                 long expertBytes = groups(rows, SHORT_ROWS) * Q6_KInterleaved.groupBytes(cols);
