@@ -27,7 +27,10 @@ final class MixtureOfExperts {
         InferenceState.MoeScratch b = s.moe;
         route(s.xb, m, n, b);
         Arrays.fill(b.ffnOut, 0, n * hidden, 0f);
-        if (n <= MatMul.SMALL_BATCH) {
+        LayerWeights.Dense first = m.experts().get(0);
+        if (n <= MatMul.SMALL_BATCH && MatMul.batchesTogether(first.gate()) && MatMul.batchesTogether(first.up())
+                && MatMul.batchesTogether(first.down())) {
+            // only experts with repacked weights share jobs (a stacked GGUF tensor: all experts of a kind alike)
             expertsTogether(s, m, n, b);
         } else {
             expertsOneByOne(s, m, n, b);

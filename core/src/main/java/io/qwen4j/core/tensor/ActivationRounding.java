@@ -65,14 +65,22 @@ final class ActivationRounding {
     }
 
     private static void q8_0Block(float[] x, int b, float[] dst) {
+        float max = absMax32(x, b);
+        scale(x, b, 32, max != 0 ? 127f / max : 0f, q8_0Scale(max), Float.NaN, dst);
+    }
+
+    /** The largest magnitude of the 32 values at {@code x[b ..]}. */
+    private static float absMax32(float[] x, int b) {
         FloatVector amax = FloatVector.zero(F);
         for (int i = 0; i < 32; i += L) {
             amax = amax.max(FloatVector.fromArray(F, x, b + i).abs());
         }
-        float max = amax.reduceLanes(VectorOperators.MAX);
-        float d = Float.float16ToFloat(Float.floatToFloat16(max / 127f));
-        float id = max != 0 ? 127f / max : 0f;
-        scale(x, b, 32, id, d, Float.NaN, dst);
+        return amax.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** A Q8_0 block's scale: amax / 127 rounded to f16. */
+    private static float q8_0Scale(float max) {
+        return Float.float16ToFloat(Float.floatToFloat16(max / 127f));
     }
 
     /**
@@ -81,15 +89,12 @@ final class ActivationRounding {
      * gives back the same q and d.
      */
     static float q8_0(float[] x, int b, int[] q) {
-        float max = 0;
-        for (int i = b; i < b + 32; i++) {
-            max = Math.max(max, Math.abs(x[i]));
-        }
+        float max = absMax32(x, b);
         float id = max != 0 ? 127f / max : 0f;
         for (int i = 0; i < 32; i++) {
             q[i] = (int) Math.rint(x[b + i] * id);
         }
-        return Float.float16ToFloat(Float.floatToFloat16(max / 127f));
+        return q8_0Scale(max);
     }
 
     /**
@@ -98,16 +103,8 @@ final class ActivationRounding {
      * same products q * d to float rounding.
      */
     static float q8_K(float[] x, int b, int[] q) {
-        float amax = 0;
-        float max = 0;
-        for (int i = b; i < b + 256; i++) {
-            float a = Math.abs(x[i]);
-            if (a > amax) {
-                amax = a;
-                max = x[i];
-            }
-        }
-        if (amax == 0) {
+        float max = largest256(x, b);
+        if (max == 0) {
             java.util.Arrays.fill(q, 0, 256, 0);
             return 0f;
         }
@@ -119,7 +116,20 @@ final class ActivationRounding {
     }
 
     private static void q8_KBlock(float[] x, int b, float[] dst) {
-        // the value of largest magnitude, the first one on ties: its sign decides the sign of the scale
+        float max = largest256(x, b);
+        if (max == 0) {
+            java.util.Arrays.fill(dst, b, b + 256, 0f);
+            return;
+        }
+        float iscale = -127f / max;
+        scale(x, b, 256, iscale, 1 / iscale, 127f, dst);
+    }
+
+    /**
+     * The value of largest magnitude of the 256 at {@code x[b ..]}, the first one on ties: its sign decides the sign
+     * of a Q8_K scale. Zero when all are zero.
+     */
+    private static float largest256(float[] x, int b) {
         float amax = 0;
         float max = 0;
         for (int i = b; i < b + 256; i++) {
@@ -129,12 +139,7 @@ final class ActivationRounding {
                 max = x[i];
             }
         }
-        if (amax == 0) {
-            java.util.Arrays.fill(dst, b, b + 256, 0f);
-            return;
-        }
-        float iscale = -127f / max;
-        scale(x, b, 256, iscale, 1 / iscale, 127f, dst);
+        return max;
     }
 
     /** dst = min(clamp, round(x * iscale)) * d over len values; clamp NaN means no clamp. */

@@ -39,51 +39,44 @@ abstract class InterleavedMatrix extends Matrix {
      * a 2-D weight), repacked into new memory; null where their type has no interleaved form.
      */
     static Matrix[] pack(Matrix[] views, MemorySegment data) {
-        int experts = views.length;
+        return switch (views[0].type()) {
+            case Q4_0 -> pack(views, data, SHORT_ROWS, Q4_0Interleaved.groupBytes(views[0].cols()),
+                    Q4_0Interleaved::repack, Q4_0Interleaved::new);
+            case Q4_K -> pack(views, data, SHORT_ROWS, Q4_KInterleaved.groupBytes(views[0].cols()),
+                    Q4_KInterleaved::repack, Q4_KInterleaved::new);
+            case Q5_K -> pack(views, data, SHORT_ROWS, Q5_KInterleaved.groupBytes(views[0].cols()),
+                    Q5_KInterleaved::repack, Q5_KInterleaved::new);
+            case Q6_K -> pack(views, data, SHORT_ROWS, Q6_KInterleaved.groupBytes(views[0].cols()),
+                    Q6_KInterleaved::repack, Q6_KInterleaved::new);
+            case Q8_0 -> pack(views, data, FLOAT_ROWS, Q8_0Interleaved.groupBytes(views[0].cols()),
+                    Q8_0Interleaved::repack, Q8_0Interleaved::new);
+            default -> null;
+        };
+    }
+
+    /** A type's repacking of stacked {@code [experts][rows][cols]} matrices. */
+    @FunctionalInterface
+    interface Repack {
+        MemorySegment of(MemorySegment src, int experts, int rows, int cols);
+    }
+
+    /** A type's view of one expert of its repacked data. */
+    @FunctionalInterface
+    interface View {
+        InterleavedMatrix of(String name, int rows, int cols, MemorySegment packed, long base);
+    }
+
+    private static Matrix[] pack(Matrix[] views, MemorySegment data, int groupRows, long groupBytes, Repack repack,
+                                 View view) {
         int rows = views[0].rows();
         int cols = views[0].cols();
-        Matrix[] packed = new Matrix[experts];
-        switch (views[0].type()) {
-            case Q4_0 -> {
-                MemorySegment p = Q4_0Interleaved.repack(data, experts, rows, cols);
-                long expertBytes = groups(rows, SHORT_ROWS) * Q4_0Interleaved.groupBytes(cols);
-                for (int e = 0; e < experts; e++) {
-                    packed[e] = new Q4_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
-                }
-            }
-            case Q8_0 -> {
-                MemorySegment p = Q8_0Interleaved.repack(data, experts, rows, cols);
-                long expertBytes = groups(rows, FLOAT_ROWS) * Q8_0Interleaved.groupBytes(cols);
-                for (int e = 0; e < experts; e++) {
-                    packed[e] = new Q8_0Interleaved(views[e].name(), rows, cols, p, e * expertBytes);
-                }
-            }
-            case Q4_K -> {
-                MemorySegment p = Q4_KInterleaved.repack(data, experts, rows, cols);
-                long expertBytes = groups(rows, SHORT_ROWS) * Q4_KInterleaved.groupBytes(cols);
-                for (int e = 0; e < experts; e++) {
-                    packed[e] = new Q4_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
-                }
-            }
-            case Q5_K -> {
-                MemorySegment p = Q5_KInterleaved.repack(data, experts, rows, cols);
-                long expertBytes = groups(rows, SHORT_ROWS) * Q5_KInterleaved.groupBytes(cols);
-                for (int e = 0; e < experts; e++) {
-                    packed[e] = new Q5_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
-                }
-            }
-            case Q6_K -> {
-                MemorySegment p = Q6_KInterleaved.repack(data, experts, rows, cols);
-                long expertBytes = groups(rows, SHORT_ROWS) * Q6_KInterleaved.groupBytes(cols);
-                for (int e = 0; e < experts; e++) {
-                    packed[e] = new Q6_KInterleaved(views[e].name(), rows, cols, p, e * expertBytes);
-                }
-            }
-            default -> {
-                return null;
-            }
+        MemorySegment packed = repack.of(data, views.length, rows, cols);
+        long expertBytes = groups(rows, groupRows) * groupBytes;
+        Matrix[] out = new Matrix[views.length];
+        for (int e = 0; e < views.length; e++) {
+            out[e] = view.of(views[e].name(), rows, cols, packed, e * expertBytes);
         }
-        return packed;
+        return out;
     }
 
     /** Lays out one row group from its rows as stored (zero rows pad the last group), both on the heap. */

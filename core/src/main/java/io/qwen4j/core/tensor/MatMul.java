@@ -80,6 +80,14 @@ public final class MatMul {
     public static final int SMALL_BATCH = Matrix.FEW_TOKENS - 1;
 
     /**
+     * Whether products with w and at most {@link #SMALL_BATCH} tokens share the parallel jobs of
+     * {@link #applyAll} (weights repacked for the kernels); others there run one by one, through copies.
+     */
+    public static boolean batchesTogether(Matrix w) {
+        return w instanceof InterleavedMatrix;
+    }
+
+    /**
      * Several products in one parallel job: {@code out[i][outOff[i] + t * rows + r] = W_i[r] . x[i][xOff[i] + t *
      * cols ..]} for t &lt; n[i]. For a mixture of experts' selected experts, whose products are too small to be
      * worth a hand-over to the workers each. Products with interleaved weights and at most {@link #SMALL_BATCH}

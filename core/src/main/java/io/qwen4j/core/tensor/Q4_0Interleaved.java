@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -20,36 +19,24 @@ import java.lang.foreign.MemorySegment;
  * 2k + 16, 2k + 1 and 2k + 17 (bits 0, 4, 8, 12), each {@code (q - 8) * d}. Row i &lt; L sits in lane 2i and row
  * L + i in lane 2i + 1, so that the even and odd lanes, widened to 32 bits, are the first and second L rows in order.
  */
-final class Q4_0Interleaved extends InterleavedMatrix {
+final class Q4_0Interleaved extends Int16Interleaved {
 
-    private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
-    private static final VectorSpecies<Integer> I = Simd.I;
-    private static final int L = Simd.L;
-    private static final int R = SHORT_ROWS;
     private static final int BLOCK = 32;
     private static final int SRC_BYTES = 18;
     /** Per block and group: the scales, then eight words per row. */
     private static final long D_BYTES = 4L * R;
-    private static final long WORD_BYTES = 2L * R;
-
 
     private final int blocks;
     private final long quants;
 
     Q4_0Interleaved(String name, int rows, int cols, MemorySegment packed, long base) {
-        super(name, GGMLType.Q4_0, rows, cols, packed, base, R, groupBytes(cols));
+        super(name, GGMLType.Q4_0, rows, cols, packed, base, groupBytes(cols));
         this.blocks = cols / BLOCK;
         this.quants = blocks * D_BYTES;
     }
 
     static long groupBytes(int cols) {
         return cols / BLOCK * (D_BYTES + 8 * WORD_BYTES);
-    }
-
-    /** The 16-bit lane of row i of a group. */
-    private static int lane(int i) {
-        return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_0 matrices at src. */
@@ -71,6 +58,11 @@ final class Q4_0Interleaved extends InterleavedMatrix {
         });
     }
 
+    /**
+     * Rounds x to 8-bit blocks as {@link ActivationRounding} does (exactly reproducing an input it already rounded)
+     * and spreads each column's integer over a vector in this thread's buffer, in the order the words hold the
+     * columns. Returns per block the scale of x and -8 times the sum of its integers (the -8 of every quant).
+     */
     /**
      * Rounds x to 8-bit blocks as {@link ActivationRounding} does (exactly reproducing an input it already rounded)
      * and spreads each column's integer over a vector in this thread's buffer, in the order the words hold the

@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,39 +18,24 @@ import java.lang.foreign.ValueLayout;
  * come the quants, 64 words per row and super-block: word 8s + j holds columns 4j .. 4j + 3 of group s in its four
  * nibbles, lowest first. Row i &lt; L sits in 16-bit lane 2i, row L + i in lane 2i + 1.
  */
-final class Q4_KInterleaved extends InterleavedMatrix {
+final class Q4_KInterleaved extends Int16Interleaved {
 
-    private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
-    private static final VectorSpecies<Integer> I = Simd.I;
-    private static final int L = Simd.L;
-    private static final int R = SHORT_ROWS;
-    private static final int BLOCK = 256;
+    private static final int BLOCK = K_BLOCK;
     private static final int SRC_BYTES = 144;
     private static final int SRC_QS = 16;
-    /** Per super-block: d, dmin (floats), then sc of groups 0-3 and 4-7, m of groups 0-3 and 4-7 (ints). */
-    private static final long DMIN = 4L * R;
-    private static final long SC = 8L * R;
-    private static final long M = 16L * R;
-    private static final long META_BYTES = 24L * R;
-    private static final long WORD_BYTES = 2L * R;
-
+    private static final long META_BYTES = K_META;
 
     private final int blocks;
     private final long quants;
 
     Q4_KInterleaved(String name, int rows, int cols, MemorySegment packed, long base) {
-        super(name, GGMLType.Q4_K, rows, cols, packed, base, R, groupBytes(cols));
+        super(name, GGMLType.Q4_K, rows, cols, packed, base, groupBytes(cols));
         this.blocks = cols / BLOCK;
         this.quants = blocks * META_BYTES;
     }
 
     static long groupBytes(int cols) {
         return cols / BLOCK * (META_BYTES + 64 * WORD_BYTES);
-    }
-
-    private static int lane(int i) {
-        return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_K matrices at src. */
@@ -62,16 +46,7 @@ final class Q4_KInterleaved extends InterleavedMatrix {
         return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
-                    int meta = blk * (int) META_BYTES + 4 * i;
-                    LittleEndian.putFloat(out, meta, Float.float16ToFloat(LittleEndian.getShort(in, s)));
-                    LittleEndian.putFloat(out, meta + (int) DMIN,
-                            Float.float16ToFloat(LittleEndian.getShort(in, s + 2)));
-                    long sc = Q4_KMatrix.scaleBytes(in, s, false);
-                    long m = Q4_KMatrix.scaleBytes(in, s, true);
-                    LittleEndian.putInt(out, meta + (int) SC, (int) sc);
-                    LittleEndian.putInt(out, meta + (int) SC + 4 * R, (int) (sc >>> 32));
-                    LittleEndian.putInt(out, meta + (int) M, (int) m);
-                    LittleEndian.putInt(out, meta + (int) M + 4 * R, (int) (m >>> 32));
+                    putKMeta(in, s, out, blk * (int) META_BYTES, i);
                     for (int t = 0; t < 64; t++) {
                         // group t / 8 is the low (even group) or high nibbles of qs[32 (t / 16) ..]
                         int q = s + SRC_QS + 32 * (t >> 4) + 4 * (t & 7);
@@ -88,36 +63,6 @@ final class Q4_KInterleaved extends InterleavedMatrix {
         });
     }
 
-    @Override
-    boolean roundsInput() {
-        return true;
-    }
-
-    /**
-     * Rounds x to Q8_K blocks as {@link ActivationRounding} does and spreads each column's integer over a vector in
-     * this thread's buffer. Returns per super-block the scale of x and the
-     * sums of its integers over the eight groups (for the minimums).
-     */
-    @Override
-    void prepareInput(float[] x, int xOff, Input in) {
-        short[] xb = in.broadcast(cols() * R);
-        float[] aux = in.blocks(9 * blocks);
-        int[] q = in.ints(BLOCK);
-        for (int b = 0; b < blocks; b++) {
-            aux[9 * b] = ActivationRounding.q8_K(x, xOff + BLOCK * b, q);
-            for (int s = 0; s < 8; s++) {
-                int sum = 0;
-                for (int c = 32 * s; c < 32 * s + 32; c++) {
-                    sum += q[c];
-                }
-                aux[9 * b + 1 + s] = sum;
-            }
-            for (int c = 0; c < BLOCK; c++) {
-                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
-            }
-        }
-    }
-
     /**
      * The minimums and the group scales times d and the block's scale of x first, then one loop over every word of
      * the group ({@link #words}): the even and odd nibbles have a 16-bit sum each (sixteen products per group); at a
@@ -127,15 +72,11 @@ final class Q4_KInterleaved extends InterleavedMatrix {
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
         float[] aux = in.blocks();
-        float[] partial = STATE.get();
+        float[] partial = buffer(PARTIAL, R);
+        float[] scales = buffer(SCALES, 8 * blocks * R);
         long p = groupOffset(g);
-        float[] scales = SCALES.get();
-        if (scales.length < 8 * blocks * R) {
-            scales = new float[8 * blocks * R];
-            SCALES.set(scales);
-        }
-        minimums(p, aux, partial);
-        groupScales(p, aux, scales);
+        kMinimums(p, aux, partial);
+        kGroupScales(p, aux, scales);
         words(p, in.broadcast(), scales, partial);
         System.arraycopy(partial, 0, out, o, R);
     }
@@ -174,69 +115,9 @@ final class Q4_KInterleaved extends InterleavedMatrix {
         second.intoArray(partial, L);
     }
 
-    /** Per-thread buffers of {@link #dotGroup}: the minimums' part of the result (2L rows), the group scales. */
-    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(() -> new float[R]);
+    /** Per-thread buffers of {@link #dotGroup}: the result of a row group (2L rows), its group scales. */
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
     private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
-
-    /**
-     * {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m * sum of x).
-     * This and {@link #groupScales} are methods of their own, called once per row group, so that each compilation
-     * stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
-     */
-    private void minimums(long p, float[] aux, float[] partial) {
-        FloatVector first = FloatVector.zero(F);
-        FloatVector second = first;
-        for (int b = 0; b < blocks; b++) {
-            long meta = p + b * META_BYTES;
-            IntVector m0 = IntVector.fromMemorySegment(I, data, meta + M, LittleEndian.ORDER);
-            IntVector m1 = IntVector.fromMemorySegment(I, data, meta + M + 4L * L, LittleEndian.ORDER);
-            IntVector m2 = IntVector.fromMemorySegment(I, data, meta + M + 8L * L, LittleEndian.ORDER);
-            IntVector m3 = IntVector.fromMemorySegment(I, data, meta + M + 12L * L, LittleEndian.ORDER);
-            FloatVector s0 = FloatVector.zero(F);
-            FloatVector s1 = s0;
-            for (int k = 0; k < 4; k++) {
-                FloatVector lowGroup = FloatVector.broadcast(F, aux[9 * b + 1 + k]);
-                FloatVector highGroup = FloatVector.broadcast(F, aux[9 * b + 5 + k]);
-                s0 = bytes(m0, k).fma(lowGroup, bytes(m2, k).fma(highGroup, s0));
-                s1 = bytes(m1, k).fma(lowGroup, bytes(m3, k).fma(highGroup, s1));
-            }
-            FloatVector dx = FloatVector.broadcast(F, -aux[9 * b]);
-            first = FloatVector.fromMemorySegment(F, data, meta + DMIN, LittleEndian.ORDER).mul(s0).fma(dx, first);
-            second = FloatVector.fromMemorySegment(F, data, meta + DMIN + 4L * L, LittleEndian.ORDER).mul(s1)
-                    .fma(dx, second);
-        }
-        first.intoArray(partial, 0);
-        second.intoArray(partial, L);
-    }
-
-    /** {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the 2L rows of group p. */
-    private void groupScales(long p, float[] aux, float[] scales) {
-        for (int b = 0; b < blocks; b++) {
-            long meta = p + b * META_BYTES;
-            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]);
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
-            for (int half = 0; half < 2; half++) {
-                IntVector sc0 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half, LittleEndian.ORDER);
-                IntVector sc1 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half + 4L * L,
-                        LittleEndian.ORDER);
-                for (int k = 0; k < 4; k++) {
-                    int at = (8 * b + 4 * half + k) * R;
-                    bytes(sc0, k).mul(d0).intoArray(scales, at);
-                    bytes(sc1, k).mul(d1).intoArray(scales, at + L);
-                }
-            }
-        }
-    }
-
-    /** Byte k of every int lane, as a float. */
-    private static FloatVector bytes(IntVector v, int k) {
-        return toFloat(v.lanewise(VectorOperators.LSHR, 8 * k).and(0xFF));
-    }
-
-    private static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
 
     /**
      * Per word, read as L ints: bits 4n .. 4n + 3 of each int are nibble n of an even lane (the first L rows),

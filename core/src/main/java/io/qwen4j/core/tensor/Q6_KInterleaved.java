@@ -2,9 +2,7 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,39 +19,32 @@ import java.lang.foreign.ValueLayout;
  * super-block, word t holding columns 2t (low byte) and 2t + 1. Row i &lt; L sits in 16-bit lane 2i, row L + i in
  * lane 2i + 1.
  */
-final class Q6_KInterleaved extends InterleavedMatrix {
+final class Q6_KInterleaved extends Int16Interleaved {
 
-    private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
-    private static final VectorSpecies<Integer> I = Simd.I;
-    private static final int L = Simd.L;
-    private static final int R = SHORT_ROWS;
-    private static final int BLOCK = 256;
+    private static final int BLOCK = K_BLOCK;
     private static final int SRC_BYTES = 210;
     private static final int SRC_QH = 128;
     private static final int SRC_SCALES = 192;
     private static final int SRC_D = 208;
     /** Per super-block: d (floats), then the group scales (four ints per row). */
-    private static final long SC = 4L * R;
+    private static final long GROUP_SCALES = 4L * R;
     private static final long META_BYTES = 20L * R;
-    private static final long WORD_BYTES = 2L * R;
 
+    /** Per-thread buffers of {@link #dotGroup}: the result of a row group (2L rows), its group scales. */
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     private final int blocks;
     private final long quants;
 
     Q6_KInterleaved(String name, int rows, int cols, MemorySegment packed, long base) {
-        super(name, GGMLType.Q6_K, rows, cols, packed, base, R, groupBytes(cols));
+        super(name, GGMLType.Q6_K, rows, cols, packed, base, groupBytes(cols));
         this.blocks = cols / BLOCK;
         this.quants = blocks * META_BYTES;
     }
 
     static long groupBytes(int cols) {
         return cols / BLOCK * (META_BYTES + 128 * WORD_BYTES);
-    }
-
-    private static int lane(int i) {
-        return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
@@ -67,7 +58,7 @@ final class Q6_KInterleaved extends InterleavedMatrix {
                     int meta = blk * (int) META_BYTES + 4 * i;
                     LittleEndian.putFloat(out, meta, Float.float16ToFloat(LittleEndian.getShort(in, s + SRC_D)));
                     for (int k = 0; k < 4; k++) {
-                        LittleEndian.putInt(out, meta + (int) SC + 4 * R * k,
+                        LittleEndian.putInt(out, meta + (int) GROUP_SCALES + 4 * R * k,
                                 LittleEndian.getInt(in, s + SRC_SCALES + 4 * k));
                     }
                     int w = quants + 128 * blk * (int) WORD_BYTES + 2 * lane(i);
@@ -90,58 +81,31 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         });
     }
 
-    @Override
-    boolean roundsInput() {
-        return true;
-    }
-
     /**
-     * Rounds x to Q8_K blocks as {@link ActivationRounding} does and spreads each column's integer over a vector in
-     * this thread's buffer. Returns the scale of x per super-block.
-     */
-    @Override
-    void prepareInput(float[] x, int xOff, Input in) {
-        short[] xb = in.broadcast(cols() * R);
-        float[] aux = in.blocks(blocks);
-        int[] q = in.ints(BLOCK);
-        for (int b = 0; b < blocks; b++) {
-            aux[b] = ActivationRounding.q8_K(x, xOff + BLOCK * b, q);
-            for (int c = 0; c < BLOCK; c++) {
-                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (BLOCK * b + c) * R);
-            }
-        }
-    }
-
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
-
-    /**
-     * The group scales times d and the block's scale of x first, then one loop over every word of the group: the
-     * low and high bytes have a 16-bit sum each (eight products per group of 16 columns); at a group's last word they
-     * are widened (even lanes: the first L rows), converted and weighted by the group's scale. Nothing is stored
-     * inside the loop: with a store there C2 reloaded the segment's fields at every step. The two parts are methods
-     * of their own, so that each compilation stays within C2's inlining budget (past it, vector calls are boxed).
+     * The group scales times d and the block's scale of x first, then the word loop ({@link #signedByteWords},
+     * eight products per group of 16 columns in each 16-bit sum): methods of their own, so that each compilation
+     * stays within C2's inlining budget (past it, vector calls are boxed).
      */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
-        float[] scales = SCALES.get();
-        if (scales.length < 16 * blocks * R) {
-            scales = new float[16 * blocks * R];
-            SCALES.set(scales);
-        }
+        float[] partial = buffer(PARTIAL, R);
+        float[] scales = buffer(SCALES, 16 * blocks * R);
+        java.util.Arrays.fill(partial, 0f);
         long p = groupOffset(g);
         groupScales(p, in.blocks(), scales);
-        words(p, in.broadcast(), scales, out, o);
+        signedByteWords(p + quants, 128 * blocks, 3, in.broadcast(), scales, partial);
+        System.arraycopy(partial, 0, out, o, R);
     }
 
     /** {@code scales[(16b + s) * R ..]} = d * sc * dx of group s of super-block b for the 2L rows of group p. */
     private void groupScales(long p, float[] aux, float[] scales) {
         for (int b = 0; b < blocks; b++) {
             long meta = p + b * META_BYTES;
-            FloatVector dx = FloatVector.broadcast(F, aux[b]);
+            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]); // the Q8_K scale of x (prepareInput)
             FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
             FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
             for (int s = 0; s < 16; s++) {
-                long sc = meta + SC + (s >> 2) * 4L * R;
+                long sc = meta + GROUP_SCALES + (s >> 2) * 4L * R;
                 int up = 24 - 8 * (s & 3);
                 int at = (16 * b + s) * R;
                 signedByte(IntVector.fromMemorySegment(I, data, sc, LittleEndian.ORDER), up).mul(d0)
@@ -157,40 +121,6 @@ final class Q6_KInterleaved extends InterleavedMatrix {
         return toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24));
     }
 
-    private void words(long p, short[] xb, float[] scales, float[] out, int o) {
-        long w = p + quants;
-        MemorySegment quantData = data;
-        FloatVector first = FloatVector.zero(F);
-        FloatVector second = first;
-        ShortVector a0 = ShortVector.zero(S);
-        ShortVector a1 = a0;
-        for (int t = 0, words = 128 * blocks; t < words; t++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
-            int xi = 2 * R * t;
-            a0 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
-                    .mul(ShortVector.fromArray(S, xb, xi)).add(a0);
-            a1 = v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xb, xi + R)).add(a1);
-            if ((t & 7) == 7) {
-                int at = R * (t >>> 3);
-                IntVector l0 = a0.reinterpretAsInts();
-                IntVector l1 = a1.reinterpretAsInts();
-                IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
-                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
-                a0 = ShortVector.zero(S);
-                a1 = a0;
-            }
-        }
-        first.intoArray(out, o);
-        second.intoArray(out, o + L);
-    }
-
-    private static FloatVector toFloat(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
     /**
      * Per word, read as L ints: byte n of each int is, for n = 0, 1, columns 2t and 2t + 1 of an even lane (the
      * first L rows), for n = 2, 3 those of an odd lane.
@@ -204,7 +134,8 @@ final class Q6_KInterleaved extends InterleavedMatrix {
                 long half = 4L * L * h;
                 FloatVector d = FloatVector.fromMemorySegment(F, data, meta + half, LittleEndian.ORDER);
                 for (int s = 0; s < 16; s++) {
-                    IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + (s >> 2) * 4L * R + half,
+                    IntVector sc = IntVector.fromMemorySegment(I, data,
+                            meta + GROUP_SCALES + (s >> 2) * 4L * R + half,
                             LittleEndian.ORDER);
                     // as Q6_KMatrix: (q - 32) * (d * sc)
                     FloatVector scale = d.mul(toFloat(sc.lanewise(VectorOperators.LSHL, 24 - 8 * (s & 3))
@@ -234,7 +165,8 @@ final class Q6_KInterleaved extends InterleavedMatrix {
             float d = data.get(LittleEndian.FLOAT, meta);
             int o = dstOff + BLOCK * b - c0;
             for (int c = 0; c < BLOCK; c++) {
-                byte sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (c >> 6) * 4L * R + (c >> 4 & 3));
+                byte sc = data.get(ValueLayout.JAVA_BYTE,
+                        meta + GROUP_SCALES + (c >> 6) * 4L * R + (c >> 4 & 3));
                 byte q = data.get(ValueLayout.JAVA_BYTE,
                         p + quants + (128L * b + (c >> 1)) * WORD_BYTES + 2L * lane(i) + (c & 1));
                 dst[o + c] = q * (d * sc);

@@ -1,0 +1,202 @@
+package io.qwen4j.core.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What the interleaved kernels that multiply in 16-bit integers share (Q4_0, Q4_K, Q5_K, Q6_K). A group has 2L rows,
+ * one per 16-bit lane: row i &lt; L in lane 2i, row L + i in lane 2i + 1, so that the even and odd lanes widened to
+ * 32 bits are the first and the second L rows in order. Each column's 8-bit activation is spread over a vector once
+ * per product ({@link #prepareInput}).
+ * <p>
+ * The K-quants with minimums (Q4_K, Q5_K) also share their per-super-block values: the rows' d and dmin as floats,
+ * then their eight 6-bit group scales and minimums as bytes (one int per row for groups 0-3, one for 4-7, for sc and
+ * then m), {@link #K_META} bytes per super-block and group.
+ */
+abstract class Int16Interleaved extends InterleavedMatrix {
+
+    static final VectorSpecies<Float> F = Simd.F;
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
+    static final VectorSpecies<Integer> I = Simd.I;
+    static final int L = Simd.L;
+    static final int R = SHORT_ROWS;
+    /** One 16-bit word per row. */
+    static final long WORD_BYTES = 2L * R;
+
+    /** K-quant super-blocks: columns, and the offsets of dmin, sc and m in the per-super-block values. */
+    static final int K_BLOCK = 256;
+    static final long DMIN = 4L * R;
+    static final long SC = 8L * R;
+    static final long M = 16L * R;
+    static final long K_META = 24L * R;
+
+    Int16Interleaved(String name, GGMLType type, int rows, int cols, MemorySegment packed, long base,
+                     long groupBytes) {
+        super(name, type, rows, cols, packed, base, R, groupBytes);
+    }
+
+    /** The 16-bit lane of row i of a group. */
+    static int lane(int i) {
+        return i < L ? 2 * i : 2 * (i - L) + 1;
+    }
+
+    static FloatVector toFloat(IntVector v) {
+        return (FloatVector) v.convert(VectorOperators.I2F, 0);
+    }
+
+    /** Byte k of every int lane (unsigned), as a float. */
+    static FloatVector bytes(IntVector v, int k) {
+        return toFloat(v.lanewise(VectorOperators.LSHR, 8 * k).and(0xFF));
+    }
+
+    @Override
+    boolean roundsInput() {
+        return true;
+    }
+
+    /**
+     * For the K-quants: rounds x to Q8_K blocks as {@link ActivationRounding} does, spreads each column's integer
+     * over a vector in column order, and keeps per super-block the scale of x and the sums of its integers over the
+     * eight groups of 32 (nine floats).
+     */
+    @Override
+    void prepareInput(float[] x, int xOff, Input in) {
+        short[] xb = in.broadcast(cols() * R);
+        int blocks = cols() / K_BLOCK;
+        float[] aux = in.blocks(9 * blocks);
+        int[] q = in.ints(K_BLOCK);
+        for (int b = 0; b < blocks; b++) {
+            aux[9 * b] = ActivationRounding.q8_K(x, xOff + K_BLOCK * b, q);
+            for (int s = 0; s < 8; s++) {
+                int sum = 0;
+                for (int c = 32 * s; c < 32 * s + 32; c++) {
+                    sum += q[c];
+                }
+                aux[9 * b + 1 + s] = sum;
+            }
+            for (int c = 0; c < K_BLOCK; c++) {
+                ShortVector.broadcast(S, (short) q[c]).intoArray(xb, (K_BLOCK * b + c) * R);
+            }
+        }
+    }
+
+    /** Writes the K-quant values of the stored super-block at {@code in[s ..]} for row i at {@code out[meta ..]}. */
+    static void putKMeta(byte[] in, int s, byte[] out, int meta, int i) {
+        int at = meta + 4 * i;
+        LittleEndian.putFloat(out, at, Float.float16ToFloat(LittleEndian.getShort(in, s)));
+        LittleEndian.putFloat(out, at + (int) DMIN, Float.float16ToFloat(LittleEndian.getShort(in, s + 2)));
+        long sc = Q4_KMatrix.scaleBytes(in, s, false);
+        long m = Q4_KMatrix.scaleBytes(in, s, true);
+        LittleEndian.putInt(out, at + (int) SC, (int) sc);
+        LittleEndian.putInt(out, at + (int) SC + 4 * R, (int) (sc >>> 32));
+        LittleEndian.putInt(out, at + (int) M, (int) m);
+        LittleEndian.putInt(out, at + (int) M + 4 * R, (int) (m >>> 32));
+    }
+
+    /**
+     * K-quants: {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m *
+     * sum of x). This and {@link #kGroupScales} are methods of their own, called once per row group, so that each
+     * compilation stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
+     */
+    final void kMinimums(long p, float[] aux, float[] partial) {
+        FloatVector first = FloatVector.zero(F);
+        FloatVector second = first;
+        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
+            long meta = p + b * K_META;
+            FloatVector s0 = kGroupSums(meta + M, aux, b, 0);
+            FloatVector s1 = kGroupSums(meta + M, aux, b, 1);
+            FloatVector dx = FloatVector.broadcast(F, -aux[9 * b]);
+            first = FloatVector.fromMemorySegment(F, data, meta + DMIN, LittleEndian.ORDER).mul(s0).fma(dx, first);
+            second = FloatVector.fromMemorySegment(F, data, meta + DMIN + 4L * L, LittleEndian.ORDER).mul(s1)
+                    .fma(dx, second);
+        }
+        first.intoArray(partial, 0);
+        second.intoArray(partial, L);
+    }
+
+    /**
+     * K-quants, row half h of super-block b: the sum over the eight groups of the byte value at {@code at} (scales
+     * or minimums, groups 0-3 then 4-7) times the group's sum of x.
+     */
+    final FloatVector kGroupSums(long at, float[] aux, int b, int h) {
+        IntVector low = IntVector.fromMemorySegment(I, data, at + 4L * L * h, LittleEndian.ORDER);
+        IntVector high = IntVector.fromMemorySegment(I, data, at + 4L * R + 4L * L * h, LittleEndian.ORDER);
+        FloatVector sum = FloatVector.zero(F);
+        for (int k = 0; k < 4; k++) {
+            sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[9 * b + 1 + k]),
+                    bytes(high, k).fma(FloatVector.broadcast(F, aux[9 * b + 5 + k]), sum));
+        }
+        return sum;
+    }
+
+    /** K-quants: {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the rows of group p. */
+    final void kGroupScales(long p, float[] aux, float[] scales) {
+        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
+            long meta = p + b * K_META;
+            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
+            for (int half = 0; half < 2; half++) {
+                IntVector sc0 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half, LittleEndian.ORDER);
+                IntVector sc1 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half + 4L * L,
+                        LittleEndian.ORDER);
+                for (int k = 0; k < 4; k++) {
+                    int at = (8 * b + 4 * half + k) * R;
+                    bytes(sc0, k).mul(d0).intoArray(scales, at);
+                    bytes(sc1, k).mul(d1).intoArray(scales, at + L);
+                }
+            }
+        }
+    }
+
+    /**
+     * Words of two signed bytes (columns 2t and 2t + 1) from {@code w} on (Q5_K, Q6_K), added to {@code partial}:
+     * each byte position has a 16-bit sum; at the last word of each group of {@code 1 << groupShift} words they are
+     * widened (even lanes: the first L rows), converted and weighted by {@code scales[group * R ..]}. Nothing is
+     * stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
+     */
+    final void signedByteWords(long w, int words, int groupShift, short[] xb, float[] scales, float[] partial) {
+        MemorySegment quantData = data;
+        int last = (1 << groupShift) - 1;
+        FloatVector first = FloatVector.fromArray(F, partial, 0);
+        FloatVector second = FloatVector.fromArray(F, partial, L);
+        ShortVector a0 = ShortVector.zero(S);
+        ShortVector a1 = a0;
+        for (int t = 0; t < words; t++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
+            int xi = 2 * R * t;
+            a0 = v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8)
+                    .mul(ShortVector.fromArray(S, xb, xi)).add(a0);
+            a1 = v.lanewise(VectorOperators.ASHR, 8).mul(ShortVector.fromArray(S, xb, xi + R)).add(a1);
+            if ((t & last) == last) {
+                int at = R * (t >>> groupShift);
+                IntVector l0 = a0.reinterpretAsInts();
+                IntVector l1 = a1.reinterpretAsInts();
+                IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
+                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
+                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
+                a0 = ShortVector.zero(S);
+                a1 = a0;
+            }
+        }
+        first.intoArray(partial, 0);
+        second.intoArray(partial, L);
+    }
+
+    /** This thread's buffer of at least n floats for a row group's scales (or partial results). */
+    static float[] buffer(ThreadLocal<float[]> holder, int n) {
+        float[] buffer = holder.get();
+        if (buffer.length < n) {
+            buffer = new float[n];
+            holder.set(buffer);
+        }
+        return buffer;
+    }
+}
