@@ -45,6 +45,10 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         return i < L ? 2 * i : 2 * (i - L) + 1;
     }
 
+    /**
+     * Not for the word loops: a shared helper that another kernel has already compiled on its own can be left out
+     * of line there (its vector then boxed), so those loops write the conversion out.
+     */
     static FloatVector toFloat(IntVector v) {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
@@ -104,34 +108,31 @@ abstract class Int16Interleaved extends InterleavedMatrix {
      * compilation stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
      */
     final void kMinimums(long p, float[] aux, float[] partial) {
-        FloatVector first = FloatVector.zero(F);
-        FloatVector second = first;
+        java.util.Arrays.fill(partial, 0, R, 0f);
         for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
             long meta = p + b * K_META;
-            FloatVector s0 = kGroupSums(meta + M, aux, b, 0);
-            FloatVector s1 = kGroupSums(meta + M, aux, b, 1);
-            FloatVector dx = FloatVector.broadcast(F, -aux[9 * b]);
-            first = FloatVector.fromMemorySegment(F, data, meta + DMIN, LittleEndian.ORDER).mul(s0).fma(dx, first);
-            second = FloatVector.fromMemorySegment(F, data, meta + DMIN + 4L * L, LittleEndian.ORDER).mul(s1)
-                    .fma(dx, second);
+            kWeightedSums(meta + M, aux, b, meta + DMIN, -aux[9 * b], partial);
         }
-        first.intoArray(partial, 0);
-        second.intoArray(partial, L);
     }
 
     /**
-     * K-quants, row half h of super-block b: the sum over the eight groups of the byte value at {@code at} (scales
-     * or minimums, groups 0-3 then 4-7) times the group's sum of x.
+     * K-quants, super-block b: {@code partial[0 .. 2L) += f * v * (sum over the eight groups of the byte value at
+     * at (scales or minimums, groups 0-3 then 4-7) times the group's sum of x)}, v the rows' floats at {@code v}
+     * (d or dmin). It takes and returns no vectors: if C2 leaves it out of line, nothing is boxed.
      */
-    final FloatVector kGroupSums(long at, float[] aux, int b, int h) {
-        IntVector low = IntVector.fromMemorySegment(I, data, at + 4L * L * h, LittleEndian.ORDER);
-        IntVector high = IntVector.fromMemorySegment(I, data, at + 4L * R + 4L * L * h, LittleEndian.ORDER);
-        FloatVector sum = FloatVector.zero(F);
-        for (int k = 0; k < 4; k++) {
-            sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[9 * b + 1 + k]),
-                    bytes(high, k).fma(FloatVector.broadcast(F, aux[9 * b + 5 + k]), sum));
+    final void kWeightedSums(long at, float[] aux, int b, long v, float f, float[] partial) {
+        for (int h = 0; h < 2; h++) {
+            IntVector low = IntVector.fromMemorySegment(I, data, at + 4L * L * h, LittleEndian.ORDER);
+            IntVector high = IntVector.fromMemorySegment(I, data, at + 4L * R + 4L * L * h, LittleEndian.ORDER);
+            FloatVector sum = FloatVector.zero(F);
+            for (int k = 0; k < 4; k++) {
+                sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[9 * b + 1 + k]),
+                        bytes(high, k).fma(FloatVector.broadcast(F, aux[9 * b + 5 + k]), sum));
+            }
+            FloatVector.fromMemorySegment(F, data, v + 4L * L * h, LittleEndian.ORDER).mul(sum)
+                    .fma(FloatVector.broadcast(F, f), FloatVector.fromArray(F, partial, L * h))
+                    .intoArray(partial, L * h);
         }
-        return sum;
     }
 
     /** K-quants: {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the rows of group p. */
@@ -180,8 +181,10 @@ abstract class Int16Interleaved extends InterleavedMatrix {
                 IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
                 IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
-                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
+                FloatVector e = (FloatVector) even.convert(VectorOperators.I2F, 0);
+                FloatVector od = (FloatVector) odd.convert(VectorOperators.I2F, 0);
+                first = e.fma(FloatVector.fromArray(F, scales, at), first);
+                second = od.fma(FloatVector.fromArray(F, scales, at + L), second);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
             }
@@ -190,13 +193,21 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         second.intoArray(partial, L);
     }
 
-    /** This thread's buffer of at least n floats for a row group's scales (or partial results). */
-    static float[] buffer(ThreadLocal<float[]> holder, int n) {
-        float[] buffer = holder.get();
-        if (buffer.length < n) {
-            buffer = new float[n];
-            holder.set(buffer);
+    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's buffer for a row group's result (2L rows) while a kernel builds it. */
+    static float[] partial() {
+        return PARTIAL.get();
+    }
+
+    /** This thread's buffer of at least n floats for a row group's scales. */
+    static float[] scales(int n) {
+        float[] scales = SCALES.get();
+        if (scales.length < n) {
+            scales = new float[n];
+            SCALES.set(scales);
         }
-        return buffer;
+        return scales;
     }
 }

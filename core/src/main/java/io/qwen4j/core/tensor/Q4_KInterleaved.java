@@ -72,8 +72,8 @@ final class Q4_KInterleaved extends Int16Interleaved {
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
         float[] aux = in.blocks();
-        float[] partial = buffer(PARTIAL, R);
-        float[] scales = buffer(SCALES, 8 * blocks * R);
+        float[] partial = partial();
+        float[] scales = scales(8 * blocks * R);
         long p = groupOffset(g);
         kMinimums(p, aux, partial);
         kGroupScales(p, aux, scales);
@@ -105,8 +105,10 @@ final class Q4_KInterleaved extends Int16Interleaved {
                 IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                         .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
                 IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                first = toFloat(even).fma(FloatVector.fromArray(F, scales, at), first);
-                second = toFloat(odd).fma(FloatVector.fromArray(F, scales, at + L), second);
+                FloatVector e = (FloatVector) even.convert(VectorOperators.I2F, 0);
+                FloatVector od = (FloatVector) odd.convert(VectorOperators.I2F, 0);
+                first = e.fma(FloatVector.fromArray(F, scales, at), first);
+                second = od.fma(FloatVector.fromArray(F, scales, at + L), second);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
             }
@@ -114,10 +116,6 @@ final class Q4_KInterleaved extends Int16Interleaved {
         first.intoArray(partial, 0);
         second.intoArray(partial, L);
     }
-
-    /** Per-thread buffers of {@link #dotGroup}: the result of a row group (2L rows), its group scales. */
-    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Per word, read as L ints: bits 4n .. 4n + 3 of each int are nibble n of an even lane (the first L rows),

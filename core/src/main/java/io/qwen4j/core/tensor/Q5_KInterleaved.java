@@ -28,10 +28,6 @@ final class Q5_KInterleaved extends Int16Interleaved {
     private static final int SRC_QS = 48;
     private static final long META_BYTES = K_META;
 
-    /** Per-thread buffers of {@link #dotGroup}: the result of a row group (2L rows), its group scales. */
-    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
-
     private final int blocks;
     private final long quants;
 
@@ -72,14 +68,14 @@ final class Q5_KInterleaved extends Int16Interleaved {
 
     /**
      * The groups' offsets (16 d sc - dmin m times the sums of x) and scales (d * sc times the block's scale of x)
-     * first, each a method of its own, then the word loop ({@link #signedByteWords}), so that each compilation stays within
-     * C2's inlining budget (past it, vector calls are left out of line and boxed).
+     * first, each a method of its own, then the word loop ({@link #signedByteWords}), so that each compilation stays
+     * within C2's inlining budget (past it, vector calls are left out of line and boxed).
      */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
         float[] aux = in.blocks();
-        float[] partial = buffer(PARTIAL, R);
-        float[] scales = buffer(SCALES, 8 * blocks * R);
+        float[] partial = partial();
+        float[] scales = scales(8 * blocks * R);
         long p = groupOffset(g);
         kMinimums(p, aux, partial);
         offsets(p, aux, partial);
@@ -90,18 +86,10 @@ final class Q5_KInterleaved extends Int16Interleaved {
 
     /** {@code partial[0 .. 2L)} += 16 * dx * d * (sum over groups of sc * sum of x): the 16 taken off each quant. */
     private void offsets(long p, float[] aux, float[] partial) {
-        FloatVector first = FloatVector.fromArray(F, partial, 0);
-        FloatVector second = FloatVector.fromArray(F, partial, L);
         for (int b = 0; b < blocks; b++) {
             long meta = p + b * META_BYTES;
-            FloatVector dx = FloatVector.broadcast(F, 16f * aux[9 * b]);
-            first = kGroupSums(meta + SC, aux, b, 0).mul(dx)
-                    .fma(FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER), first);
-            second = kGroupSums(meta + SC, aux, b, 1).mul(dx)
-                    .fma(FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER), second);
+            kWeightedSums(meta + SC, aux, b, meta, 16f * aux[9 * b], partial);
         }
-        first.intoArray(partial, 0);
-        second.intoArray(partial, L);
     }
 
     /**

@@ -30,10 +30,6 @@ final class Q6_KInterleaved extends Int16Interleaved {
     private static final long GROUP_SCALES = 4L * R;
     private static final long META_BYTES = 20L * R;
 
-    /** Per-thread buffers of {@link #dotGroup}: the result of a row group (2L rows), its group scales. */
-    private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
-
     private final int blocks;
     private final long quants;
 
@@ -88,8 +84,8 @@ final class Q6_KInterleaved extends Int16Interleaved {
      */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
-        float[] partial = buffer(PARTIAL, R);
-        float[] scales = buffer(SCALES, 16 * blocks * R);
+        float[] partial = partial();
+        float[] scales = scales(16 * blocks * R);
         java.util.Arrays.fill(partial, 0f);
         long p = groupOffset(g);
         groupScales(p, in.blocks(), scales);
