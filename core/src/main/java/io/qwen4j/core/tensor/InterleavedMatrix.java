@@ -5,10 +5,10 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A quantised weight repacked at load time so that a group of consecutive rows is stored together, block by block,
- * with the same element of every row side by side: one vector load then holds one column (or a few) of all the
- * group's rows, one row per lane. A row group is multiplied by broadcasting each activation against its column;
- * the accumulators are the rows' outputs, so there are no lane reductions and no per-row scalar work in the loop,
- * and the per-block scales of the group load as vectors. llama.cpp repacks its 4-bit types on x86 for the same
+ * with the same element of every row side by side: one vector load then holds one column (or a few) of many of
+ * the group's rows. A row group is multiplied by broadcasting the activations against their columns; the
+ * accumulators are the rows' outputs (or pairs of lanes per row, added once per block), so there are no lane
+ * reductions and no per-row scalar work in the loop, and the per-block scales of the group load as vectors. llama.cpp repacks its 4-bit types on x86 for the same
  * reason.
  * <p>
  * A group has {@link #FLOAT_ROWS} rows (float lanes) or {@link #SHORT_ROWS} (16-bit lanes, for the kernels that
@@ -122,13 +122,13 @@ abstract class InterleavedMatrix extends Matrix {
 
     /**
      * One product's input as the kernels read it, prepared once for all row groups and threads: the activations
-     * themselves (float kernels), or rounded to 8-bit integers each spread over a vector (integer kernels) with
-     * per-block values (scales of x, sums). Written by one thread before a parallel product, then only read.
+     * themselves (float kernels), or rounded to 8-bit integers in pairs of columns (integer kernels) with per-block
+     * values (scales of x, sums). Written by one thread before a parallel product, then only read.
      */
     static final class Input {
         float[] x;
         int xOff;
-        private short[] broadcast = new short[0];
+        private int[] pairs = new int[0];
         private float[] blocks = new float[0];
         private int[] ints = new int[0];
         private float[] floats = new float[0];
@@ -141,16 +141,16 @@ abstract class InterleavedMatrix extends Matrix {
             return floats;
         }
 
-        /** At least n shorts: each column's integer repeated over a vector, in the kernel's column order. */
-        short[] broadcast(int n) {
-            if (broadcast.length < n) {
-                broadcast = new short[n];
+        /** At least n ints: the 8-bit integers of columns 2k (low 16 bits) and 2k + 1 (high 16 bits) in int k. */
+        int[] pairs(int n) {
+            if (pairs.length < n) {
+                pairs = new int[n];
             }
-            return broadcast;
+            return pairs;
         }
 
-        short[] broadcast() {
-            return broadcast;
+        int[] pairs() {
+            return pairs;
         }
 
         /** At least n floats of per-block values. */

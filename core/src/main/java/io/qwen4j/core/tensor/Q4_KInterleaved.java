@@ -15,8 +15,7 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d and dmin as floats and their eight 6-bit group scales
  * and minimums as bytes (one int per row for groups 0-3, one for 4-7, for sc and then m); after all super-blocks
- * come the quants, 64 words per row and super-block: word 8s + j holds columns 4j .. 4j + 3 of group s in its four
- * nibbles, lowest first. Row i &lt; L sits in 16-bit lane 2i, row L + i in lane 2i + 1.
+ * come the quants in steps of eight columns ({@link Int16Interleaved#nibbleWord}), 32 steps per super-block.
  */
 final class Q4_KInterleaved extends Int16Interleaved {
 
@@ -35,7 +34,7 @@ final class Q4_KInterleaved extends Int16Interleaved {
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * (META_BYTES + 64 * WORD_BYTES);
+        return cols / BLOCK * (META_BYTES + 32 * STEP);
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q4_K matrices at src. */
@@ -47,16 +46,18 @@ final class Q4_KInterleaved extends Int16Interleaved {
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     putKMeta(in, s, out, blk * (int) META_BYTES, i);
-                    for (int t = 0; t < 64; t++) {
-                        // group t / 8 is the low (even group) or high nibbles of qs[32 (t / 16) ..]
-                        int q = s + SRC_QS + 32 * (t >> 4) + 4 * (t & 7);
-                        int shift = 4 * (t >> 3 & 1);
-                        int word = 0;
-                        for (int n = 0; n < 4; n++) {
-                            word |= (in[q + n] >> shift & 0x0F) << 4 * n;
+                    // column c of group c / 32: the low (even group) or high nibble of qs[32 (c / 64) + c % 32]
+                    for (int t = 0; t < 32; t++) {
+                        for (int parity = 0; parity < 2; parity++) {
+                            int word = 0;
+                            for (int n = 0; n < 4; n++) {
+                                int c = 8 * t + 2 * n + parity;
+                                word |= (in[s + SRC_QS + 32 * (c >> 6) + (c & 31)] >> 4 * (c >> 5 & 1) & 0x0F)
+                                        << 4 * n;
+                            }
+                            LittleEndian.putShort(out, quants + nibbleWord(i, BLOCK * blk + 8 * t + parity),
+                                    (short) word);
                         }
-                        LittleEndian.putShort(out, quants + (64 * blk + t) * (int) WORD_BYTES + 2 * lane(i),
-                                (short) word);
                     }
                 }
             }
@@ -64,9 +65,9 @@ final class Q4_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * The minimums and the group scales times d and the block's scale of x first, then one loop over every word of
-     * the group ({@link #words}): the even and odd nibbles have a 16-bit sum each (sixteen products per group); at a
-     * group's last word they are widened (even lanes: the first L rows), converted and weighted by the group's scale.
+     * The minimums and the group scales times d and the block's scale of x first, then one loop over every step of
+     * the group ({@link #words}): each half has a 16-bit sum per lane (sixteen products per group); at a group's last
+     * step a row's even and odd lanes are added in 32 bits, converted and weighted by the group's scale.
      * Nothing is stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
      */
     @Override
@@ -77,38 +78,46 @@ final class Q4_KInterleaved extends Int16Interleaved {
         long p = groupOffset(g);
         kMinimums(p, aux, partial);
         kGroupScales(p, aux, scales);
-        words(p, in.broadcast(), scales, partial);
+        words(p, in.pairs(), scales, partial);
         System.arraycopy(partial, 0, out, o, R);
     }
 
-    /** The word loop, adding to {@code partial}; a method of its own so that its compilation has C2's whole budget. */
-    private void words(long p, short[] xb, float[] scales, float[] partial) {
+    /** The step loop, adding to {@code partial}; a method of its own so that its compilation has C2's whole budget. */
+    private void words(long p, int[] pairs, float[] scales, float[] partial) {
         long w = p + quants;
         MemorySegment quantData = data;
         FloatVector first = FloatVector.fromArray(F, partial, 0);
         FloatVector second = FloatVector.fromArray(F, partial, L);
         ShortVector a0 = ShortVector.zero(S);
         ShortVector a1 = a0;
-        for (int t = 0, words = 64 * blocks; t < words; t++) {
-            ShortVector v = ShortVector.fromMemorySegment(S, quantData, w + t * WORD_BYTES, LittleEndian.ORDER);
-            int xi = 4 * R * t;
-            a0 = v.and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi)).add(a0);
-            a1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + R))
-                    .add(a1);
-            a0 = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, xb, xi + 2 * R))
-                    .add(a0);
-            a1 = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xb, xi + 3 * R)).add(a1);
-            if ((t & 7) == 7) {
-                int at = R * (t >>> 3);
+        for (int t = 0, steps = 32 * blocks; t < steps; t++) {
+            long at = w + t * STEP;
+            ShortVector v0 = ShortVector.fromMemorySegment(S, quantData, at, LittleEndian.ORDER);
+            ShortVector v1 = ShortVector.fromMemorySegment(S, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
+            ShortVector x = IntVector.broadcast(I, pairs[4 * t]).reinterpretAsShorts();
+            a0 = v0.and((short) 0x0F).mul(x).add(a0);
+            a1 = v1.and((short) 0x0F).mul(x).add(a1);
+            x = IntVector.broadcast(I, pairs[4 * t + 1]).reinterpretAsShorts();
+            a0 = v0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(x).add(a0);
+            a1 = v1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(x).add(a1);
+            x = IntVector.broadcast(I, pairs[4 * t + 2]).reinterpretAsShorts();
+            a0 = v0.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(x).add(a0);
+            a1 = v1.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(x).add(a1);
+            x = IntVector.broadcast(I, pairs[4 * t + 3]).reinterpretAsShorts();
+            a0 = v0.lanewise(VectorOperators.LSHR, 12).mul(x).add(a0);
+            a1 = v1.lanewise(VectorOperators.LSHR, 12).mul(x).add(a1);
+            if ((t & 3) == 3) {
+                int s = R * (t >>> 2);
                 IntVector l0 = a0.reinterpretAsInts();
                 IntVector l1 = a1.reinterpretAsInts();
-                IntVector even = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                IntVector odd = l0.lanewise(VectorOperators.ASHR, 16).add(l1.lanewise(VectorOperators.ASHR, 16));
-                FloatVector e = (FloatVector) even.convert(VectorOperators.I2F, 0);
-                FloatVector od = (FloatVector) odd.convert(VectorOperators.I2F, 0);
-                first = e.fma(FloatVector.fromArray(F, scales, at), first);
-                second = od.fma(FloatVector.fromArray(F, scales, at + L), second);
+                IntVector r0 = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l0.lanewise(VectorOperators.ASHR, 16));
+                IntVector r1 = l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l1.lanewise(VectorOperators.ASHR, 16));
+                first = ((FloatVector) r0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, scales, s),
+                        first);
+                second = ((FloatVector) r1.convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, scales, s + L), second);
                 a0 = ShortVector.zero(S);
                 a1 = a0;
             }
@@ -118,8 +127,8 @@ final class Q4_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * Per word, read as L ints: bits 4n .. 4n + 3 of each int are nibble n of an even lane (the first L rows),
-     * bits 16 + 4n .. of an odd lane.
+     * Per step and half, read as L ints: bits 16p + 4n .. of int i are nibble n of row i's column of parity p,
+     * column 8t + 2n + p.
      */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
@@ -137,13 +146,15 @@ final class Q4_KInterleaved extends Int16Interleaved {
                     // as Q4_KMatrix: q * (d * sc) + -(dmin * m)
                     FloatVector scale = d.mul(bytes(sc, s & 3));
                     FloatVector min = dmin.mul(bytes(m, s & 3)).neg();
-                    for (int j = 0; j < 8; j++) {
+                    for (int j = 0; j < 4; j++) {
                         IntVector v = IntVector.fromMemorySegment(I, data,
-                                p + quants + (64L * b + 8 * s + j) * WORD_BYTES, LittleEndian.ORDER);
-                        int col = dstOff + (BLOCK * b - c0 + 32 * s + 4 * j) * stride + L * half;
-                        for (int n = 0; n < 4; n++) {
-                            toFloat(v.lanewise(VectorOperators.LSHR, 16 * half + 4 * n).and(0x0F)).fma(scale, min)
-                                    .intoArray(dst, col + n * stride);
+                                p + quants + (32L * b + 4 * s + j) * STEP + VECTOR_BYTES * half,
+                                LittleEndian.ORDER);
+                        int col = dstOff + (BLOCK * b - c0 + 32 * s + 8 * j) * stride + L * half;
+                        for (int n = 0; n < 8; n++) {
+                            // n = 2 * nibble + parity
+                            toFloat(v.lanewise(VectorOperators.LSHR, 16 * (n & 1) + 4 * (n >> 1)).and(0x0F))
+                                    .fma(scale, min).intoArray(dst, col + n * stride);
                         }
                     }
                 }
@@ -160,14 +171,12 @@ final class Q4_KInterleaved extends Int16Interleaved {
             float d = data.get(LittleEndian.FLOAT, meta);
             float dmin = data.get(LittleEndian.FLOAT, meta + DMIN);
             int o = dstOff + BLOCK * b - c0;
-            for (int t = 0; t < 64; t++) {
-                int word = data.get(LittleEndian.SHORT, p + quants + (64L * b + t) * WORD_BYTES + 2L * lane(i));
-                int s = t >> 3;
+            for (int c = 0; c < BLOCK; c++) {
+                int word = data.get(LittleEndian.SHORT, p + quants + nibbleWord(i, BLOCK * b + c));
+                int s = c >> 5;
                 int sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
                 int m = data.get(ValueLayout.JAVA_BYTE, meta + M + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
-                for (int n = 0; n < 4; n++) {
-                    dst[o + 32 * s + 4 * (t & 7) + n] = (word >>> 4 * n & 0x0F) * (d * sc) + -(dmin * m);
-                }
+                dst[o + c] = (word >>> 4 * nibble(c) & 0x0F) * (d * sc) + -(dmin * m);
             }
         }
     }

@@ -2,7 +2,6 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,9 +15,8 @@ import java.lang.foreign.ValueLayout;
  * takes 5.5: decode on these machines is bound by instructions, which the unpacked bytes save.
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d and dmin as floats and their 6-bit group scales and
- * minimums as bytes, laid out as {@link Q4_KInterleaved} lays them out; after all super-blocks come the quants, 128
- * words per row and super-block, word t holding columns 2t (low byte) and 2t + 1. Row i &lt; L sits in 16-bit lane
- * 2i, row L + i in lane 2i + 1.
+ * minimums as bytes, laid out as {@link Q4_KInterleaved} lays them out; after all super-blocks come the quants in
+ * steps of four columns ({@link Int16Interleaved#quantByte}), 64 steps per super-block.
  */
 final class Q5_KInterleaved extends Int16Interleaved {
 
@@ -38,7 +36,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * (META_BYTES + 128 * WORD_BYTES);
+        return cols / BLOCK * (META_BYTES + 64 * STEP);
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q5_K matrices at src. */
@@ -50,15 +48,13 @@ final class Q5_KInterleaved extends Int16Interleaved {
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     putKMeta(in, s, out, blk * (int) META_BYTES, i);
-                    int w = quants + 128 * blk * (int) WORD_BYTES + 2 * lane(i);
                     // group g: the low (even g) or high nibbles of qs[32 (g / 2) ..], bit g of qh[..] as bit 4
                     for (int g = 0; g < 8; g++) {
                         int qs = s + SRC_QS + 32 * (g >> 1);
                         int nibble = 4 * (g & 1);
                         for (int l = 0; l < 32; l++) {
                             int q = (in[qs + l] >> nibble & 0x0F) | (in[s + SRC_QH + l] >> g & 1) << 4;
-                            int c = 32 * g + l;
-                            out[w + (c >> 1) * (int) WORD_BYTES + (c & 1)] = (byte) (q - 16);
+                            out[quants + quantByte(i, BLOCK * blk + 32 * g + l)] = (byte) (q - 16);
                         }
                     }
                 }
@@ -68,7 +64,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
 
     /**
      * The groups' offsets (16 d sc - dmin m times the sums of x) and scales (d * sc times the block's scale of x)
-     * first, each a method of its own, then the word loop ({@link #signedByteWords}), so that each compilation stays
+     * first, each a method of its own, then the step loop ({@link #signedByteWords}), so that each compilation stays
      * within C2's inlining budget (past it, vector calls are left out of line and boxed).
      */
     @Override
@@ -80,7 +76,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
         kMinimums(p, aux, partial);
         offsets(p, aux, partial);
         kGroupScales(p, aux, scales);
-        signedByteWords(p + quants, 128 * blocks, 4, in.broadcast(), scales, partial);
+        signedByteWords(p + quants, 64 * blocks, 3, in.pairs(), scales, partial);
         System.arraycopy(partial, 0, out, o, R);
     }
 
@@ -92,10 +88,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
         }
     }
 
-    /**
-     * Per word, read as L ints: byte n of each int is, for n = 0, 1, columns 2t and 2t + 1 of an even lane (the
-     * first L rows), for n = 2, 3 those of an odd lane.
-     */
+    /** Per step and half, read as L ints ({@link Int16Interleaved#signedByte}). */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
         long p = groupOffset(g);
@@ -112,16 +105,14 @@ final class Q5_KInterleaved extends Int16Interleaved {
                     // as Q5_KMatrix: q * (d * sc) + -(dmin * m)
                     FloatVector scale = d.mul(bytes(sc, s & 3));
                     FloatVector min = dmin.mul(bytes(m, s & 3)).neg();
-                    for (int k = 0; k < 16; k++) {
-                        int t = 16 * s + k;
-                        IntVector v = IntVector.fromMemorySegment(I, data, p + quants + (128L * b + t) * WORD_BYTES,
-                                LittleEndian.ORDER);
-                        int col = dstOff + (BLOCK * b - c0 + 2 * t) * stride + L * half;
-                        int up = 24 - 16 * half;
-                        toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24).add(16))
-                                .fma(scale, min).intoArray(dst, col);
-                        toFloat(v.lanewise(VectorOperators.LSHL, up - 8).lanewise(VectorOperators.ASHR, 24).add(16))
-                                .fma(scale, min).intoArray(dst, col + stride);
+                    for (int k = 0; k < 8; k++) {
+                        int t = 8 * s + k;
+                        IntVector v = IntVector.fromMemorySegment(I, data,
+                                p + quants + (64L * b + t) * STEP + VECTOR_BYTES * half, LittleEndian.ORDER);
+                        int col = dstOff + (BLOCK * b - c0 + 4 * t) * stride + L * half;
+                        for (int n = 0; n < 4; n++) {
+                            signedByte(v, n).add(16f).fma(scale, min).intoArray(dst, col + byteColumn(n) * stride);
+                        }
                     }
                 }
             }
@@ -141,8 +132,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
                 int s = c / 32;
                 int sc = data.get(ValueLayout.JAVA_BYTE, meta + SC + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
                 int m = data.get(ValueLayout.JAVA_BYTE, meta + M + (s >> 2) * 4L * R + (s & 3)) & 0xFF;
-                int q = data.get(ValueLayout.JAVA_BYTE,
-                        p + quants + (128L * b + (c >> 1)) * WORD_BYTES + 2L * lane(i) + (c & 1)) + 16;
+                int q = data.get(ValueLayout.JAVA_BYTE, p + quants + quantByte(i, BLOCK * b + c)) + 16;
                 dst[o + c] = q * (d * sc) + -(dmin * m);
             }
         }

@@ -2,7 +2,6 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -15,9 +14,8 @@ import java.lang.foreign.ValueLayout;
  * more than pay for while decode is bound by instructions rather than memory.
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d as floats and their sixteen int8 group scales (one
- * int per row for groups 0-3, then 4-7, 8-11, 12-15); after all super-blocks come the quants, 128 words per row and
- * super-block, word t holding columns 2t (low byte) and 2t + 1. Row i &lt; L sits in 16-bit lane 2i, row L + i in
- * lane 2i + 1.
+ * int per row for groups 0-3, then 4-7, 8-11, 12-15); after all super-blocks come the quants in steps of four
+ * columns ({@link Int16Interleaved#quantByte}), 64 steps per super-block.
  */
 final class Q6_KInterleaved extends Int16Interleaved {
 
@@ -40,7 +38,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * (META_BYTES + 128 * WORD_BYTES);
+        return cols / BLOCK * (META_BYTES + 64 * STEP);
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
@@ -57,7 +55,6 @@ final class Q6_KInterleaved extends Int16Interleaved {
                         LittleEndian.putInt(out, meta + (int) GROUP_SCALES + 4 * R * k,
                                 LittleEndian.getInt(in, s + SRC_SCALES + 4 * k));
                     }
-                    int w = quants + 128 * blk * (int) WORD_BYTES + 2 * lane(i);
                     // column 128h + 32k + l: low bits from ql[64h + 32 (k & 1) + l] (high nibble for k >= 2),
                     // high bits 2k, 2k + 1 of qh[32h + l]
                     for (int h = 0; h < 2; h++) {
@@ -67,8 +64,8 @@ final class Q6_KInterleaved extends Int16Interleaved {
                             int nibble = 4 * (k >> 1);
                             for (int l = 0; l < 32; l++) {
                                 int q = (in[ql + l] >> nibble & 0x0F) | (in[qh + l] >> 2 * k & 3) << 4;
-                                int c = 128 * h + 32 * k + l;
-                                out[w + (c >> 1) * (int) WORD_BYTES + (c & 1)] = (byte) (q - 32);
+                                int c = BLOCK * blk + 128 * h + 32 * k + l;
+                                out[quants + quantByte(i, c)] = (byte) (q - 32);
                             }
                         }
                     }
@@ -78,7 +75,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * The group scales times d and the block's scale of x first, then the word loop ({@link #signedByteWords},
+     * The group scales times d and the block's scale of x first, then the step loop ({@link #signedByteWords},
      * eight products per group of 16 columns in each 16-bit sum): methods of their own, so that each compilation
      * stays within C2's inlining budget (past it, vector calls are boxed).
      */
@@ -89,7 +86,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
         java.util.Arrays.fill(partial, 0f);
         long p = groupOffset(g);
         groupScales(p, in.blocks(), scales);
-        signedByteWords(p + quants, 128 * blocks, 3, in.broadcast(), scales, partial);
+        signedByteWords(p + quants, 64 * blocks, 2, in.pairs(), scales, partial);
         System.arraycopy(partial, 0, out, o, R);
     }
 
@@ -102,25 +99,16 @@ final class Q6_KInterleaved extends Int16Interleaved {
             FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
             for (int s = 0; s < 16; s++) {
                 long sc = meta + GROUP_SCALES + (s >> 2) * 4L * R;
-                int up = 24 - 8 * (s & 3);
                 int at = (16 * b + s) * R;
-                signedByte(IntVector.fromMemorySegment(I, data, sc, LittleEndian.ORDER), up).mul(d0)
+                signedByte(IntVector.fromMemorySegment(I, data, sc, LittleEndian.ORDER), s & 3).mul(d0)
                         .intoArray(scales, at);
-                signedByte(IntVector.fromMemorySegment(I, data, sc + 4L * L, LittleEndian.ORDER), up).mul(d1)
+                signedByte(IntVector.fromMemorySegment(I, data, sc + 4L * L, LittleEndian.ORDER), s & 3).mul(d1)
                         .intoArray(scales, at + L);
             }
         }
     }
 
-    /** The byte of each int lane that a left shift by {@code up} puts on top, sign-extended, as a float. */
-    private static FloatVector signedByte(IntVector v, int up) {
-        return toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24));
-    }
-
-    /**
-     * Per word, read as L ints: byte n of each int is, for n = 0, 1, columns 2t and 2t + 1 of an even lane (the
-     * first L rows), for n = 2, 3 those of an odd lane.
-     */
+    /** Per step and half, read as L ints ({@link Int16Interleaved#signedByte}). */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
         long p = groupOffset(g);
@@ -134,18 +122,15 @@ final class Q6_KInterleaved extends Int16Interleaved {
                             meta + GROUP_SCALES + (s >> 2) * 4L * R + half,
                             LittleEndian.ORDER);
                     // as Q6_KMatrix: (q - 32) * (d * sc)
-                    FloatVector scale = d.mul(toFloat(sc.lanewise(VectorOperators.LSHL, 24 - 8 * (s & 3))
-                            .lanewise(VectorOperators.ASHR, 24)));
-                    for (int k = 0; k < 8; k++) {
-                        int t = 8 * s + k;
-                        IntVector v = IntVector.fromMemorySegment(I, data, p + quants + (128L * b + t) * WORD_BYTES,
-                                LittleEndian.ORDER);
-                        int col = dstOff + (BLOCK * b - c0 + 2 * t) * stride + L * h;
-                        int up = 24 - 16 * h;
-                        toFloat(v.lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).mul(scale)
-                                .intoArray(dst, col);
-                        toFloat(v.lanewise(VectorOperators.LSHL, up - 8).lanewise(VectorOperators.ASHR, 24))
-                                .mul(scale).intoArray(dst, col + stride);
+                    FloatVector scale = d.mul(signedByte(sc, s & 3));
+                    for (int k = 0; k < 4; k++) {
+                        int t = 4 * s + k;
+                        IntVector v = IntVector.fromMemorySegment(I, data,
+                                p + quants + (64L * b + t) * STEP + VECTOR_BYTES * h, LittleEndian.ORDER);
+                        int col = dstOff + (BLOCK * b - c0 + 4 * t) * stride + L * h;
+                        for (int n = 0; n < 4; n++) {
+                            signedByte(v, n).mul(scale).intoArray(dst, col + byteColumn(n) * stride);
+                        }
                     }
                 }
             }
@@ -163,8 +148,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
             for (int c = 0; c < BLOCK; c++) {
                 byte sc = data.get(ValueLayout.JAVA_BYTE,
                         meta + GROUP_SCALES + (c >> 6) * 4L * R + (c >> 4 & 3));
-                byte q = data.get(ValueLayout.JAVA_BYTE,
-                        p + quants + (128L * b + (c >> 1)) * WORD_BYTES + 2L * lane(i) + (c & 1));
+                byte q = data.get(ValueLayout.JAVA_BYTE, p + quants + quantByte(i, BLOCK * b + c));
                 dst[o + c] = q * (d * sc);
             }
         }
