@@ -144,7 +144,7 @@ final class Transformer {
                     int kvHead = i % kvHeads;
                     int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
                     KVCache cache = s.rowSequence[t].cache;
-                    float[] scores = s.scores(group * cache.contextLength + 2 * headDim);
+                    float[] scores = s.scores(group * cache.contextLength + 2 * headDim + group);
                     attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last, scores,
                             s.attnOut);
                 }
@@ -157,7 +157,8 @@ final class Transformer {
     /**
      * Softmax attention of {@code group} consecutive query heads (at {@code qOff}) over positions 0..last of one KV
      * head; results go to the same offsets of {@code out}. {@code scores} holds {@code group} rows of the cache's
-     * context length, then two rows of headDim used to widen F16 keys and values.
+     * context length, then two rows of headDim used to widen F16 keys and values, then each query head's largest
+     * score.
      */
     private void attendGroup(float[] q, int qOff, int group, KVCache cache, int layer, int kvHead, int last,
                              float[] scores, float[] out) {
@@ -168,14 +169,18 @@ final class Transformer {
         float[] keys = f16 ? scores : cache.keys[layer];
         float[] values = f16 ? scores : cache.values[layer];
         int row = group * stride; // the widening rows in scores
+        int max = row + 2 * headDim; // each query head's largest score
+        java.util.Arrays.fill(scores, max, max + group, Float.NEGATIVE_INFINITY);
         for (int p = 0; p <= last; p++) {
             int k = f16 ? widen(cache.keys16[layer], base + p * headDim, scores, row, headDim) : base + p * headDim;
             for (int g = 0; g < group; g++) {
-                scores[g * stride + p] = VectorOps.dot(q, qOff + g * headDim, keys, k, headDim) * attentionScale;
+                float score = VectorOps.dot(q, qOff + g * headDim, keys, k, headDim) * attentionScale;
+                scores[g * stride + p] = score;
+                scores[max + g] = Math.max(scores[max + g], score);
             }
         }
         for (int g = 0; g < group; g++) {
-            VectorOps.softmaxInPlace(scores, g * stride, last + 1);
+            VectorOps.softmaxInPlace(scores, g * stride, last + 1, scores[max + g]);
         }
         java.util.Arrays.fill(out, qOff, qOff + group * headDim, 0f);
         for (int p = 0; p <= last; p++) {

@@ -9,8 +9,11 @@ public final class MatMul {
     /** The caller's buffer for inputs rounded as llama.cpp rounds them ({@link ActivationRounding}). */
     private static final ThreadLocal<float[][]> ROUNDED = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /** Rows per work unit handed to {@link Parallel}: a multiple of the 4-row GEMM tile. */
-    static final int ROW_BLOCK = 16;
+    /**
+     * Rows per work unit handed to {@link Parallel}: a multiple of the 4-row GEMM tile and of the interleaved row
+     * groups (a range that starts inside a group computes the whole group).
+     */
+    static final int ROW_BLOCK = Math.max(16, InterleavedMatrix.SHORT_ROWS);
 
     private MatMul() {
     }

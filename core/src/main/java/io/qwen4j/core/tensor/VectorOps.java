@@ -111,6 +111,17 @@ public final class VectorOps {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
+        softmaxInPlace(x, off, n, max);
+        return max;
+    }
+
+    /**
+     * {@link #softmaxInPlace(float[], int, int)} for a caller that already knows the largest value: attention finds
+     * it while writing the scores one by one, where a vector pass reading them right after stalled on the stores.
+     */
+    public static void softmaxInPlace(float[] x, int off, int n, float max) {
+        int upper = F.loopBound(n);
+        int i;
         FloatVector vsum = FloatVector.zero(F);
         for (i = 0; i < upper; i += L) {
             FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(max));
@@ -124,7 +135,6 @@ public final class VectorOps {
             sum += e;
         }
         scale(x, off, n, 1f / sum);
-        return max;
     }
 
     private static final float LOG2E = 1.44269504f;
