@@ -19,8 +19,8 @@ import java.lang.foreign.MemorySegment;
  * <p>
  * The quants of a group are stored in steps over the columns, one vector for half 0 then one for half 1 in each:
  * 4-bit types (Q4_0, Q4_K) in steps of 8 columns, nibble n of lane 2i + p being column 8t + 2n + p ({@link
- * #nibbleWord}); 8-bit types (Q5_K, Q6_K, one signed byte per weight) in steps of 4 columns, the low byte of lane
- * 2i + p being column 4t + p and the high byte column 4t + 2 + p ({@link #quantByte}).
+ * #nibbleWord}); 8-bit types (a byte per weight: Q5_K's q - 16, Q6_K's q) in steps of 4 columns, the low byte of
+ * lane 2i + p being column 4t + p and the high byte column 4t + 2 + p ({@link #quantByte}).
  * <p>
  * The K-quants with minimums (Q4_K, Q5_K) also share their per-super-block values: the rows' d and dmin as floats,
  * then their eight 6-bit group scales and minimums as bytes (one int per row for groups 0-3, one for 4-7, for sc and
@@ -38,6 +38,15 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     static final long VECTOR_BYTES = 4L * L;
     /** A step: both halves, 8 columns of the 4-bit types or 4 of the 8-bit types. */
     static final long STEP = 2 * VECTOR_BYTES;
+
+    /**
+     * The low nibble of both 16-bit halves of an int. The word loops shift in 32 bits and mask: C2 emits 16-bit
+     * vector shifts with the count moved into a register first (an extra instruction per shift), 32-bit ones with
+     * an immediate.
+     */
+    static final int NIBBLES = 0x000F000F;
+    /** The low byte of both 16-bit halves of an int. */
+    static final int LOW_BYTES = 0x00FF00FF;
 
     /** K-quant super-blocks: columns, and the offsets of dmin, sc and m in the per-super-block values. */
     static final int K_BLOCK = 256;
@@ -79,15 +88,15 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         return toFloat(v.lanewise(VectorOperators.LSHR, 8 * k).and(0xFF));
     }
 
-    /**
-     * Signed byte k of every int lane as a float. Read as L ints, a half of a step of the 8-bit types holds in int i
-     * row i's columns 4t, 4t + 2, 4t + 1 and 4t + 3 (bytes 0 to 3).
-     */
+    /** Signed byte k of every int lane as a float. */
     static FloatVector signedByte(IntVector v, int k) {
         return toFloat(v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24));
     }
 
-    /** The column of byte k of an int of a step of the 8-bit types, from the step's first column. */
+    /**
+     * The column of byte k of an int of a step of the 8-bit types, from the step's first column: read as L ints, a
+     * half of a step holds in int i row i's columns 4t, 4t + 2, 4t + 1 and 4t + 3 (bytes 0 to 3).
+     */
     static int byteColumn(int k) {
         return (k & 1) * 2 + (k >> 1);
     }
@@ -195,46 +204,21 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     }
 
     /**
-     * The signed bytes of the 8-bit types from {@code w} on, {@code steps} steps of four columns (Q5_K, Q6_K), added
-     * to {@code partial}: each lane has a 16-bit sum; at the last step of each group of {@code 1 << groupShift} steps
-     * a row's even and odd lanes are added in 32 bits, converted and weighted by {@code scales[group * R ..]}.
-     * Nothing is stored inside the loop: with a store there C2 reloaded the segment's fields at every step.
+     * For a type that stores q unsigned and takes {@code offset} off each (Q6_K: 32): per group of groupCols
+     * columns, minus offset times the sums of the group's even and of its odd columns of x, as the two 16-bit halves
+     * of an int. Added to a lane's 16-bit sum of q * x, it gives the sum of (q - offset) * x, which fits 16 bits; the
+     * sum of q * x alone need not, but 16-bit sums wrap, so the result is exact.
      */
-    final void signedByteWords(long w, int steps, int groupShift, int[] pairs, float[] scales, float[] partial) {
-        MemorySegment quantData = data;
-        int last = (1 << groupShift) - 1;
-        FloatVector first = FloatVector.fromArray(F, partial, 0);
-        FloatVector second = FloatVector.fromArray(F, partial, L);
-        ShortVector a0 = ShortVector.zero(S);
-        ShortVector a1 = a0;
-        for (int t = 0; t < steps; t++) {
-            long at = w + t * STEP;
-            ShortVector v0 = ShortVector.fromMemorySegment(S, quantData, at, LittleEndian.ORDER);
-            ShortVector v1 = ShortVector.fromMemorySegment(S, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
-            ShortVector x = IntVector.broadcast(I, pairs[2 * t]).reinterpretAsShorts();
-            a0 = v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(x).add(a0);
-            a1 = v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(x).add(a1);
-            x = IntVector.broadcast(I, pairs[2 * t + 1]).reinterpretAsShorts();
-            a0 = v0.lanewise(VectorOperators.ASHR, 8).mul(x).add(a0);
-            a1 = v1.lanewise(VectorOperators.ASHR, 8).mul(x).add(a1);
-            if ((t & last) == last) {
-                int s = R * (t >>> groupShift);
-                IntVector l0 = a0.reinterpretAsInts();
-                IntVector l1 = a1.reinterpretAsInts();
-                IntVector r0 = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(l0.lanewise(VectorOperators.ASHR, 16));
-                IntVector r1 = l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                        .add(l1.lanewise(VectorOperators.ASHR, 16));
-                first = ((FloatVector) r0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, scales, s),
-                        first);
-                second = ((FloatVector) r1.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, scales, s + L), second);
-                a0 = ShortVector.zero(S);
-                a1 = a0;
+    static void putBiases(int[] pairs, int cols, int groupCols, int offset, int[] biases) {
+        for (int g = 0; g < cols / groupCols; g++) {
+            int even = 0;
+            int odd = 0;
+            for (int k = g * groupCols / 2; k < (g + 1) * groupCols / 2; k++) {
+                even += (short) pairs[k];
+                odd += pairs[k] >> 16;
             }
+            biases[g] = -offset * even & 0xFFFF | -offset * odd << 16;
         }
-        first.intoArray(partial, 0);
-        second.intoArray(partial, L);
     }
 
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);

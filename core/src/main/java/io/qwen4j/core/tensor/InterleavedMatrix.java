@@ -129,6 +129,7 @@ abstract class InterleavedMatrix extends Matrix {
         float[] x;
         int xOff;
         private int[] pairs = new int[0];
+        private int[] biases = new int[0];
         private float[] blocks = new float[0];
         private int[] ints = new int[0];
         private float[] floats = new float[0];
@@ -151,6 +152,18 @@ abstract class InterleavedMatrix extends Matrix {
 
         int[] pairs() {
             return pairs;
+        }
+
+        /** At least n ints of per-group integer values (the 8-bit types' biases). */
+        int[] biases(int n) {
+            if (biases.length < n) {
+                biases = new int[n];
+            }
+            return biases;
+        }
+
+        int[] biases() {
+            return biases;
         }
 
         /** At least n floats of per-block values. */

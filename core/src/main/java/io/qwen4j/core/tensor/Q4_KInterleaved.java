@@ -98,14 +98,20 @@ final class Q4_KInterleaved extends Int16Interleaved {
             a0 = v0.and((short) 0x0F).mul(x).add(a0);
             a1 = v1.and((short) 0x0F).mul(x).add(a1);
             x = IntVector.broadcast(I, pairs[4 * t + 1]).reinterpretAsShorts();
-            a0 = v0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(x).add(a0);
-            a1 = v1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(x).add(a1);
+            a0 = v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a0);
+            a1 = v1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a1);
             x = IntVector.broadcast(I, pairs[4 * t + 2]).reinterpretAsShorts();
-            a0 = v0.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(x).add(a0);
-            a1 = v1.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(x).add(a1);
+            a0 = v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a0);
+            a1 = v1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 8).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a1);
             x = IntVector.broadcast(I, pairs[4 * t + 3]).reinterpretAsShorts();
-            a0 = v0.lanewise(VectorOperators.LSHR, 12).mul(x).add(a0);
-            a1 = v1.lanewise(VectorOperators.LSHR, 12).mul(x).add(a1);
+            a0 = v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a0);
+            a1 = v1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 12).and(NIBBLES).reinterpretAsShorts().mul(x)
+                    .add(a1);
             if ((t & 3) == 3) {
                 int s = R * (t >>> 2);
                 IntVector l0 = a0.reinterpretAsInts();

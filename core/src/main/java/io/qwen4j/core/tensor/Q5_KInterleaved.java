@@ -2,15 +2,17 @@ package io.qwen4j.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * Q5_K ({@link Q5_KMatrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers.
- * Each 5-bit quant is stored unpacked as the signed byte q - 16, as {@link Q6_KInterleaved} stores its quants: with
- * an 8-bit activation, sixteen products fit a 16-bit sum (16 * 127 * 16 &lt; 2^15), a whole group of 32 columns in
- * two sums. The 16 taken off every quant and the minimums come back per group through the sums of x:
+ * Each 5-bit quant is stored unpacked as the signed byte q - 16: with an 8-bit activation, sixteen products fit a
+ * 16-bit sum (16 * 127 * 16 &lt; 2^15), a whole group of 32 columns. The 16 taken off every quant and the minimums
+ * come back per group through the sums of x:
  * {@code d * sc * q - dmin * m = d * sc * (q - 16) + (16 * d * sc - dmin * m)}. Eight bits per weight where Q5_K
  * takes 5.5: decode on these machines is bound by instructions, which the unpacked bytes save.
  * <p>
@@ -63,21 +65,79 @@ final class Q5_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * The groups' offsets (16 d sc - dmin m times the sums of x) and scales (d * sc times the block's scale of x)
-     * first, each a method of its own, then the step loop ({@link #signedByteWords}), so that each compilation stays
-     * within C2's inlining budget (past it, vector calls are left out of line and boxed).
+     * The groups' offsets (16 d sc - dmin m times the sums of x) first, methods of their own so that each
+     * compilation stays within C2's inlining budget (past it, vector calls are left out of line and boxed), then
+     * {@link #steps}.
      */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
         float[] aux = in.blocks();
         float[] partial = partial();
-        float[] scales = scales(8 * blocks * R);
         long p = groupOffset(g);
         kMinimums(p, aux, partial);
         offsets(p, aux, partial);
-        kGroupScales(p, aux, scales);
-        signedByteWords(p + quants, 64 * blocks, 3, in.pairs(), scales, partial);
+        steps(p, in.pairs(), aux, partial);
         System.arraycopy(partial, 0, out, o, R);
+    }
+
+    /**
+     * One pass per super-block over its 64 steps, added to {@code partial}: each half has a 16-bit sum per lane
+     * (sixteen products per group of 32 columns); at a group's last step a row's even and odd lanes are added in 32
+     * bits and weighted by the group's 6-bit scale in 32-bit integers (|sum| &lt;= 32 * 16 * 127, sc &lt;= 63, eight
+     * groups: below 2^31); the super-block's sum is converted once and scaled by d times the scale of x. Nothing is
+     * stored inside the loop: with a store there C2 reloaded the segment's fields at every step. With float group
+     * scales from a pass of their own and the loop in a method shared with Q6_K, this kernel was sometimes left out
+     * of line and boxed, depending on which kernel C2 compiled first.
+     */
+    private void steps(long p, int[] pairs, float[] aux, float[] partial) {
+        MemorySegment quantData = data; // a local: the field was reloaded and its class checked in every step
+        FloatVector first = FloatVector.fromArray(F, partial, 0);
+        FloatVector second = FloatVector.fromArray(F, partial, L);
+        for (int b = 0; b < blocks; b++) {
+            long meta = p + b * META_BYTES;
+            long w = p + quants + b * 64 * STEP;
+            int x0 = 64 * 2 * b;
+            IntVector sum0 = IntVector.zero(I);
+            IntVector sum1 = sum0;
+            ShortVector a0 = ShortVector.zero(S);
+            ShortVector a1 = a0;
+            for (int t = 0; t < 64; t++) {
+                long at = w + t * STEP;
+                ShortVector v0 = ShortVector.fromMemorySegment(S, quantData, at, LittleEndian.ORDER);
+                ShortVector v1 = ShortVector.fromMemorySegment(S, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
+                ShortVector x = IntVector.broadcast(I, pairs[x0 + 2 * t]).reinterpretAsShorts();
+                a0 = v0.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(x).add(a0);
+                a1 = v1.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[x0 + 2 * t + 1]).reinterpretAsShorts();
+                a0 = v0.lanewise(VectorOperators.ASHR, 8).mul(x).add(a0);
+                a1 = v1.lanewise(VectorOperators.ASHR, 8).mul(x).add(a1);
+                if ((t & 7) == 7) {
+                    int s = t >>> 3;
+                    long sc = meta + SC + (s >> 2) * 4L * R;
+                    int down = 8 * (s & 3);
+                    IntVector l0 = a0.reinterpretAsInts();
+                    IntVector l1 = a1.reinterpretAsInts();
+                    IntVector r0 = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(l0.lanewise(VectorOperators.ASHR, 16));
+                    IntVector r1 = l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                            .add(l1.lanewise(VectorOperators.ASHR, 16));
+                    sum0 = r0.mul(IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
+                            .lanewise(VectorOperators.LSHR, down).and(0xFF)).add(sum0);
+                    sum1 = r1.mul(IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
+                            .lanewise(VectorOperators.LSHR, down).and(0xFF)).add(sum1);
+                    a0 = ShortVector.zero(S);
+                    a1 = a0;
+                }
+            }
+            float dx = aux[9 * b]; // the Q8_K scale of x (prepareInput)
+            first = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, quantData, meta, LittleEndian.ORDER).mul(dx), first);
+            second = ((FloatVector) sum1.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromMemorySegment(F, quantData, meta + 4L * L, LittleEndian.ORDER).mul(dx),
+                            second);
+        }
+        first.intoArray(partial, 0);
+        second.intoArray(partial, L);
     }
 
     /** {@code partial[0 .. 2L)} += 16 * dx * d * (sum over groups of sc * sum of x): the 16 taken off each quant. */
@@ -88,7 +148,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
         }
     }
 
-    /** Per step and half, read as L ints ({@link Int16Interleaved#signedByte}). */
+    /** Per step and half, read as L ints ({@link Int16Interleaved#byteColumn}). */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
         long p = groupOffset(g);
