@@ -120,20 +120,7 @@ public final class VectorOps {
      * it while writing the scores one by one, where a vector pass reading them right after stalled on the stores.
      */
     public static void softmaxInPlace(float[] x, int off, int n, float max) {
-        int upper = F.loopBound(n);
-        int i;
-        FloatVector vsum = FloatVector.zero(F);
-        for (i = 0; i < upper; i += L) {
-            FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            vsum = vsum.add(e);
-        }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
+        float sum = expInPlace(x, off, n, max);
         scale(x, off, n, 1f / sum);
     }
 
@@ -144,30 +131,47 @@ public final class VectorOps {
     private static final float EXP_MAX = 88.72283f;
 
     /**
-     * e^x per lane from basic vector ops: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 minimax
-     * polynomial (Cephes expf coefficients), times 2^n built in the exponent bits. Within 2 ulp of Math.exp over
-     * [-87.3, 88.7]; below it gives 0. The Vector API's EXP calls a library stub that C2 did not always use inside
-     * the attention kernel (it fell back to boxed per-lane Math.exp there); these ops always compile to
-     * instructions.
+     * {@code x[i] = e^(x[i] - shift)} over {@code [off, off + n)}, returning their sum. Per lane from basic vector
+     * ops: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 minimax polynomial (Cephes expf coefficients),
+     * times 2^n built in the exponent bits. Within 2 ulp of Math.exp over [-87.3, 88.7]; below it gives 0. The
+     * Vector API's EXP calls a library stub that C2 did not always use inside the attention kernel (it fell back to
+     * boxed per-lane Math.exp there); these ops always compile to instructions. Written out in the loop, not as a
+     * method on vectors: C2 found such a method too large to inline at the decode attention's call site, called it
+     * with boxed vectors, and that allocation took 4% of decode.
      */
-    static FloatVector exp(FloatVector x) {
-        var tooSmall = x.lt(EXP_MIN);
-        x = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector n = x.mul(LOG2E).add(Simd.ROUND_TO_INT).sub(Simd.ROUND_TO_INT); // round to nearest
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
-        p = p.fma(r, FloatVector.broadcast(F, 1.3981999507e-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
-        FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
-        // 2^n in two factors so that n = 128 (x near EXP_MAX) does not overflow the exponent field
-        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return e.mul(s1).mul(s2).blend(0f, tooSmall);
+    static float expInPlace(float[] x, int off, int n, float shift) {
+        int upper = F.loopBound(n);
+        int i = 0;
+        FloatVector vsum = FloatVector.zero(F);
+        for (; i < upper; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i).sub(shift);
+            var tooSmall = v.lt(EXP_MIN);
+            v = v.max(EXP_MIN).min(EXP_MAX);
+            FloatVector k = v.mul(LOG2E).add(Simd.ROUND_TO_INT).sub(Simd.ROUND_TO_INT); // round to nearest
+            FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), v);
+            r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
+            p = p.fma(r, FloatVector.broadcast(F, 1.3981999507e-3f));
+            p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+            p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+            p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+            p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+            FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
+            // 2^k in two factors so that k = 128 (near EXP_MAX) does not overflow the exponent field
+            IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+            IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            e = e.mul(s1).mul(s2).blend(0f, tooSmall);
+            e.intoArray(x, off + i);
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            x[off + i] = e;
+            sum += e;
+        }
+        return sum;
     }
 }
