@@ -10,15 +10,17 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Q6_K ({@link Q6_KMatrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers,
- * as {@link Q4_KInterleaved} is. Each 6-bit quant is stored unpacked as a byte, and a lane's 16-bit sum of q * x
- * is corrected once per group for the 32 taken off every quant ({@link Int16Interleaved#putBiases}): the corrected
- * sum of eight products fits 16 bits (32 * 127 * 8 &lt; 2^15), and no unpacking of the 6-bit layout is needed in the
- * loop. That takes 8 bits per weight where Q6_K takes 6.56, which the kernel's fewer instructions more than pay for
- * while decode is bound by instructions rather than memory.
+ * as {@link Q4_KInterleaved} is. The quants keep their 6 bits, packed so that 32-bit shifts and masks take them out
+ * (eight per lane in three 16-bit words, {@link #value}), and a lane's 16-bit sum of q * x over a group of 16
+ * columns is corrected once for the 32 taken off every quant ({@link Int16Interleaved#putBiases}): the corrected sum
+ * of eight products fits 16 bits (32 * 127 * 8 &lt; 2^15). An earlier layout with a byte per quant needed fewer
+ * instructions but read 8.6 bits per weight where this reads 6.6; decode of the large output matrices is bound by
+ * memory, and there the smaller layout was faster.
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d as floats and their sixteen int8 group scales (one
- * int per row for groups 0-3, then 4-7, 8-11, 12-15); after all super-blocks come the quants in steps of four
- * columns ({@link Int16Interleaved#quantByte}), 64 steps per super-block.
+ * int per row for groups 0-3, then 4-7, 8-11, 12-15); after all super-blocks come the quants, one step per group
+ * of 16 columns: three vectors for half 0 then three for half 1, lane 2i + p holding the columns 2n + p (n &lt; 8)
+ * of the half's row i.
  */
 final class Q6_KInterleaved extends Int16Interleaved {
 
@@ -31,6 +33,12 @@ final class Q6_KInterleaved extends Int16Interleaved {
     private static final long GROUP_SCALES = 4L * R;
     private static final long META_BYTES = 20L * R;
 
+    /** A step: one group of 16 columns, three 16-bit vectors per half. */
+    private static final long GROUP_STEP = 6 * VECTOR_BYTES;
+    /** The 6 bits of a quant in both 16-bit halves of an int, and the parts of the last two values of a lane. */
+    private static final int SIX = 0x003F003F;
+    private static final int HIGH_TWO = 0x00300030;
+
     private final int blocks;
     private final long quants;
 
@@ -41,7 +49,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
     }
 
     static long groupBytes(int cols) {
-        return cols / BLOCK * (META_BYTES + 64 * STEP);
+        return cols / BLOCK * (META_BYTES + 16 * GROUP_STEP);
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q6_K matrices at src. */
@@ -50,6 +58,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
         int quants = blocks * (int) META_BYTES;
         int rowBytes = blocks * SRC_BYTES;
         return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
+            int[] q = new int[BLOCK];
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     int meta = blk * (int) META_BYTES + 4 * i;
@@ -66,10 +75,21 @@ final class Q6_KInterleaved extends Int16Interleaved {
                             int qh = s + SRC_QH + 32 * h;
                             int nibble = 4 * (k >> 1);
                             for (int l = 0; l < 32; l++) {
-                                int q = (in[ql + l] >> nibble & 0x0F) | (in[qh + l] >> 2 * k & 3) << 4;
-                                int c = BLOCK * blk + 128 * h + 32 * k + l;
-                                out[quants + quantByte(i, c)] = (byte) q;
+                                q[128 * h + 32 * k + l] = (in[ql + l] >> nibble & 0x0F) | (in[qh + l] >> 2 * k & 3) << 4;
                             }
+                        }
+                    }
+                    // the eight quants of a lane in group g are the columns 16g + 2n + parity
+                    for (int g = 0; g < 16; g++) {
+                        for (int parity = 0; parity < 2; parity++) {
+                            int c = 16 * g + parity;
+                            int six = q[c + 12];
+                            int seven = q[c + 14];
+                            putWord(out, quants, 16 * blk + g, i, 0, parity, q[c] | q[c + 2] << 6 | (six & 15) << 12);
+                            putWord(out, quants, 16 * blk + g, i, 1, parity,
+                                    q[c + 4] | q[c + 6] << 6 | (seven & 15) << 12);
+                            putWord(out, quants, 16 * blk + g, i, 2, parity,
+                                    q[c + 8] | q[c + 10] << 6 | (six >> 4) << 12 | (seven >> 4) << 14);
                         }
                     }
                 }
@@ -78,11 +98,42 @@ final class Q6_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * One pass per super-block over its 64 steps: each half has a 16-bit sum per lane (eight products per group of
-     * 16 columns); at a group's last step the group's bias is added, a row's even and odd lanes are added in 32 bits and
-     * weighted by the group's int8 scale in 32-bit integers (|sum| &lt;= 16 * 32 * 127 and |sc| &lt;= 128, sixteen groups:
-     * below 2^31); the super-block's sum is converted once and scaled by d times the scale of x. Computing the float
-     * group scales in a pass of their own cost about 15% of this kernel.
+     * The byte offset, from the start of the quants, of word k (0 to 2) of row i's lane for the columns of the given
+     * parity in group g (counted over the whole row).
+     */
+    private static long wordOffset(int g, int i, int k, int parity) {
+        return g * GROUP_STEP + (3L * (i / L) + k) * VECTOR_BYTES + 2 * (2 * (i % L) + parity);
+    }
+
+    private static void putWord(byte[] out, int quants, int g, int i, int k, int parity, int word) {
+        LittleEndian.putShort(out, quants + (int) wordOffset(g, i, k, parity), (short) word);
+    }
+
+    /**
+     * Quant n (0 to 7, column 2n + parity of the group) of a lane from its three words: n &lt; 6 are the low 12 bits
+     * of the words in pairs; 6 and 7 have their low 4 bits on top of words 0 and 1 and their high 2 bits on top of
+     * word 2.
+     */
+    private static int value(int w0, int w1, int w2, int n) {
+        return switch (n) {
+            case 0 -> w0 & 63;
+            case 1 -> w0 >> 6 & 63;
+            case 2 -> w1 & 63;
+            case 3 -> w1 >> 6 & 63;
+            case 4 -> w2 & 63;
+            case 5 -> w2 >> 6 & 63;
+            case 6 -> (w0 >> 12 & 15) | (w2 >> 12 & 3) << 4;
+            default -> (w1 >> 12 & 15) | (w2 >> 14 & 3) << 4;
+        };
+    }
+
+    /**
+     * One pass per super-block over its 16 groups of 16 columns: each half has a 16-bit sum per lane (eight
+     * products); the group's bias is added, a row's even and odd lanes are added in 32 bits and weighted by the
+     * group's int8 scale in 32-bit integers (|sum| &lt;= 16 * 32 * 127 and |sc| &lt;= 128, sixteen groups: below
+     * 2^31); the super-block's sum is converted once and scaled by d times the scale of x. Computing the float group
+     * scales in a pass of their own cost about 15% of this kernel. The quants are taken out with 32-bit shifts: C2
+     * emits 16-bit vector shifts with the count moved into a register first.
      */
     @Override
     void prepareInput(float[] x, int xOff, Input in) {
@@ -101,40 +152,59 @@ final class Q6_KInterleaved extends Int16Interleaved {
         FloatVector second = first;
         for (int b = 0; b < blocks; b++) {
             long meta = p + b * META_BYTES;
-            long w = p + quants + b * 64 * STEP;
-            int x0 = 64 * 2 * b;
             IntVector sum0 = IntVector.zero(I);
             IntVector sum1 = sum0;
-            ShortVector a0 = ShortVector.zero(S);
-            ShortVector a1 = a0;
-            for (int t = 0; t < 64; t++) {
-                long at = w + t * STEP;
-                IntVector v0 = IntVector.fromMemorySegment(I, quantData, at, LittleEndian.ORDER);
-                IntVector v1 = IntVector.fromMemorySegment(I, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
-                ShortVector x = IntVector.broadcast(I, pairs[x0 + 2 * t]).reinterpretAsShorts();
-                a0 = v0.and(LOW_BYTES).reinterpretAsShorts().mul(x).add(a0);
-                a1 = v1.and(LOW_BYTES).reinterpretAsShorts().mul(x).add(a1);
-                x = IntVector.broadcast(I, pairs[x0 + 2 * t + 1]).reinterpretAsShorts();
-                a0 = v0.lanewise(VectorOperators.LSHR, 8).and(LOW_BYTES).reinterpretAsShorts().mul(x).add(a0);
-                a1 = v1.lanewise(VectorOperators.LSHR, 8).and(LOW_BYTES).reinterpretAsShorts().mul(x).add(a1);
-                if ((t & 3) == 3) {
-                    int s = t >>> 2;
-                    long sc = meta + GROUP_SCALES + (s >> 2) * 4L * R;
-                    int up = 24 - 8 * (s & 3);
-                    ShortVector bias = IntVector.broadcast(I, biases[16 * b + s]).reinterpretAsShorts();
-                    IntVector l0 = a0.add(bias).reinterpretAsInts();
-                    IntVector l1 = a1.add(bias).reinterpretAsInts();
-                    IntVector r0 = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(l0.lanewise(VectorOperators.ASHR, 16));
-                    IntVector r1 = l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                            .add(l1.lanewise(VectorOperators.ASHR, 16));
-                    sum0 = r0.mul(IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
-                            .lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).add(sum0);
-                    sum1 = r1.mul(IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
-                            .lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).add(sum1);
-                    a0 = ShortVector.zero(S);
-                    a1 = a0;
-                }
+            for (int s = 0; s < 16; s++) {
+                int t = 16 * b + s;
+                long at = p + quants + t * GROUP_STEP;
+                IntVector u0 = IntVector.fromMemorySegment(I, quantData, at, LittleEndian.ORDER);
+                IntVector u1 = IntVector.fromMemorySegment(I, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
+                IntVector u2 = IntVector.fromMemorySegment(I, quantData, at + 2 * VECTOR_BYTES, LittleEndian.ORDER);
+                IntVector v0 = IntVector.fromMemorySegment(I, quantData, at + 3 * VECTOR_BYTES, LittleEndian.ORDER);
+                IntVector v1 = IntVector.fromMemorySegment(I, quantData, at + 4 * VECTOR_BYTES, LittleEndian.ORDER);
+                IntVector v2 = IntVector.fromMemorySegment(I, quantData, at + 5 * VECTOR_BYTES, LittleEndian.ORDER);
+                int xi = 8 * t;
+                ShortVector bias = IntVector.broadcast(I, biases[t]).reinterpretAsShorts();
+                ShortVector x = IntVector.broadcast(I, pairs[xi]).reinterpretAsShorts();
+                ShortVector a0 = u0.and(SIX).reinterpretAsShorts().mul(x).add(bias);
+                ShortVector a1 = v0.and(SIX).reinterpretAsShorts().mul(x).add(bias);
+                x = IntVector.broadcast(I, pairs[xi + 1]).reinterpretAsShorts();
+                a0 = u0.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v0.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 2]).reinterpretAsShorts();
+                a0 = u1.and(SIX).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v1.and(SIX).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 3]).reinterpretAsShorts();
+                a0 = u1.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v1.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 4]).reinterpretAsShorts();
+                a0 = u2.and(SIX).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v2.and(SIX).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 5]).reinterpretAsShorts();
+                a0 = u2.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v2.lanewise(VectorOperators.LSHR, 6).and(SIX).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 6]).reinterpretAsShorts();
+                a0 = u0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES)
+                        .or(u2.lanewise(VectorOperators.LSHR, 8).and(HIGH_TWO)).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v0.lanewise(VectorOperators.LSHR, 12).and(NIBBLES)
+                        .or(v2.lanewise(VectorOperators.LSHR, 8).and(HIGH_TWO)).reinterpretAsShorts().mul(x).add(a1);
+                x = IntVector.broadcast(I, pairs[xi + 7]).reinterpretAsShorts();
+                a0 = u1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES)
+                        .or(u2.lanewise(VectorOperators.LSHR, 10).and(HIGH_TWO)).reinterpretAsShorts().mul(x).add(a0);
+                a1 = v1.lanewise(VectorOperators.LSHR, 12).and(NIBBLES)
+                        .or(v2.lanewise(VectorOperators.LSHR, 10).and(HIGH_TWO)).reinterpretAsShorts().mul(x).add(a1);
+                long sc = meta + GROUP_SCALES + (s >> 2) * 4L * R;
+                int up = 24 - 8 * (s & 3);
+                IntVector l0 = a0.reinterpretAsInts();
+                IntVector l1 = a1.reinterpretAsInts();
+                IntVector r0 = l0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l0.lanewise(VectorOperators.ASHR, 16));
+                IntVector r1 = l1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(l1.lanewise(VectorOperators.ASHR, 16));
+                sum0 = r0.mul(IntVector.fromMemorySegment(I, quantData, sc, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).add(sum0);
+                sum1 = r1.mul(IntVector.fromMemorySegment(I, quantData, sc + 4L * L, LittleEndian.ORDER)
+                        .lanewise(VectorOperators.LSHL, up).lanewise(VectorOperators.ASHR, 24)).add(sum1);
             }
             float dx = aux[9 * b]; // the Q8_K scale of x (prepareInput)
             first = ((FloatVector) sum0.convert(VectorOperators.I2F, 0))
@@ -147,7 +217,10 @@ final class Q6_KInterleaved extends Int16Interleaved {
         second.intoArray(out, o + L);
     }
 
-    /** Per step and half, read as L ints ({@link Int16Interleaved#byteColumn}). */
+    /**
+     * Per group and half, the three words read as L ints: the low 16 bits of int i are row i's even columns, the
+     * high its odd ones ({@link #value}).
+     */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
         long p = groupOffset(g);
@@ -158,17 +231,26 @@ final class Q6_KInterleaved extends Int16Interleaved {
                 FloatVector d = FloatVector.fromMemorySegment(F, data, meta + half, LittleEndian.ORDER);
                 for (int s = 0; s < 16; s++) {
                     IntVector sc = IntVector.fromMemorySegment(I, data,
-                            meta + GROUP_SCALES + (s >> 2) * 4L * R + half,
-                            LittleEndian.ORDER);
+                            meta + GROUP_SCALES + (s >> 2) * 4L * R + half, LittleEndian.ORDER);
                     // as Q6_KMatrix: (q - 32) * (d * sc)
                     FloatVector scale = d.mul(signedByte(sc, s & 3));
-                    for (int k = 0; k < 4; k++) {
-                        int t = 4 * s + k;
-                        IntVector v = IntVector.fromMemorySegment(I, data,
-                                p + quants + (64L * b + t) * STEP + VECTOR_BYTES * h, LittleEndian.ORDER);
-                        int col = dstOff + (BLOCK * b - c0 + 4 * t) * stride + L * h;
-                        for (int n = 0; n < 4; n++) {
-                            bytes(v, n).sub(32f).mul(scale).intoArray(dst, col + byteColumn(n) * stride);
+                    long at = p + quants + (16L * b + s) * GROUP_STEP + 3 * VECTOR_BYTES * h;
+                    int col = dstOff + (BLOCK * b - c0 + 16 * s) * stride + L * h;
+                    IntVector w2 = IntVector.fromMemorySegment(I, data, at + 2 * VECTOR_BYTES, LittleEndian.ORDER);
+                    for (int k = 0; k < 3; k++) {
+                        IntVector w = IntVector.fromMemorySegment(I, data, at + k * VECTOR_BYTES, LittleEndian.ORDER);
+                        for (int j = 0; j < 3; j++) {
+                            // quants 2k and 2k + 1 from the low 12 bits, then 6 + k from the top of w and of w2
+                            if (j == 2 && k == 2) {
+                                break;
+                            }
+                            int n = j < 2 ? 2 * k + j : 6 + k;
+                            IntVector v = j < 2 ? w.lanewise(VectorOperators.LSHR, 6 * j).and(SIX)
+                                    : w.lanewise(VectorOperators.LSHR, 12).and(NIBBLES)
+                                            .or(w2.lanewise(VectorOperators.LSHR, 8 + 2 * k).and(HIGH_TWO));
+                            toFloat(v.and(0xFFFF)).sub(32f).mul(scale).intoArray(dst, col + 2 * n * stride);
+                            toFloat(v.lanewise(VectorOperators.LSHR, 16)).sub(32f).mul(scale)
+                                    .intoArray(dst, col + (2 * n + 1) * stride);
                         }
                     }
                 }
@@ -187,7 +269,12 @@ final class Q6_KInterleaved extends Int16Interleaved {
             for (int c = 0; c < BLOCK; c++) {
                 byte sc = data.get(ValueLayout.JAVA_BYTE,
                         meta + GROUP_SCALES + (c >> 6) * 4L * R + (c >> 4 & 3));
-                int q = data.get(ValueLayout.JAVA_BYTE, p + quants + quantByte(i, BLOCK * b + c));
+                int g = (BLOCK * b + c) >> 4;
+                int parity = c & 1;
+                long words = p + quants;
+                int q = value(data.get(LittleEndian.SHORT, words + wordOffset(g, i, 0, parity)),
+                        data.get(LittleEndian.SHORT, words + wordOffset(g, i, 1, parity)),
+                        data.get(LittleEndian.SHORT, words + wordOffset(g, i, 2, parity)), (c & 15) >> 1);
                 dst[o + c] = (q - 32) * (d * sc);
             }
         }
