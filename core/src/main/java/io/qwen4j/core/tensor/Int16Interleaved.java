@@ -17,10 +17,9 @@ import java.lang.foreign.MemorySegment;
  * first-level cache; spreading each column over a whole vector instead took 32 and, pushed out by the streaming
  * weights, cost about 10-18% of the kernels' time reading from memory.
  * <p>
- * The quants of a group are stored in steps over the columns, one vector for half 0 then one for half 1 in each:
- * 4-bit types (Q4_0, Q4_K) in steps of 8 columns, nibble n of lane 2i + p being column 8t + 2n + p ({@link
- * #nibbleWord}); 8-bit types (a byte per weight: Q5_K's q - 16, Q6_K's q) in steps of 4 columns, the low byte of
- * lane 2i + p being column 4t + p and the high byte column 4t + 2 + p ({@link #quantByte}).
+ * The quants of a group are stored in steps over the columns, half 0 then half 1 in each: the 4-bit types (Q4_0,
+ * Q4_K) in steps of 8 columns, nibble n of lane 2i + p being column 8t + 2n + p ({@link #nibbleWord}); Q5_K a byte
+ * per quant ({@link Q5_KInterleaved}); Q6_K its 6 bits packed in 16-bit words ({@link Q6_KInterleaved}).
  * <p>
  * The K-quants with minimums (Q4_K, Q5_K) also share their per-super-block values: the rows' d and dmin as floats,
  * then their eight 6-bit group scales and minimums as bytes (one int per row for groups 0-3, one for 4-7, for sc and
@@ -36,7 +35,7 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     static final int R = SHORT_ROWS;
     /** One 16-bit vector: half a group, two columns of 16-bit words. */
     static final long VECTOR_BYTES = 4L * L;
-    /** A step: both halves, 8 columns of the 4-bit types or 4 of the 8-bit types. */
+    /** A step: both halves, 8 columns of the 4-bit types or 4 of Q5_K's bytes. */
     static final long STEP = 2 * VECTOR_BYTES;
 
     /**
@@ -45,8 +44,6 @@ abstract class Int16Interleaved extends InterleavedMatrix {
      * an immediate.
      */
     static final int NIBBLES = 0x000F000F;
-    /** The low byte of both 16-bit halves of an int. */
-    static final int LOW_BYTES = 0x00FF00FF;
 
     /** K-quant super-blocks: columns, and the offsets of dmin, sc and m in the per-super-block values. */
     static final int K_BLOCK = 256;
@@ -70,11 +67,6 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         return (c & 7) >> 1;
     }
 
-    /** The byte offset, from the start of the quants, of row i, column c (8-bit types). */
-    static int quantByte(int i, int c) {
-        return (int) ((c >> 2) * STEP + (i / L) * VECTOR_BYTES) + 2 * (2 * (i % L) + (c & 1)) + (c >> 1 & 1);
-    }
-
     /**
      * Not for the word loops: a shared helper that another kernel has already compiled on its own can be left out
      * of line there (its vector then boxed), so those loops write the conversion out.
@@ -91,14 +83,6 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     /** Signed byte k of every int lane as a float. */
     static FloatVector signedByte(IntVector v, int k) {
         return toFloat(v.lanewise(VectorOperators.LSHL, 24 - 8 * k).lanewise(VectorOperators.ASHR, 24));
-    }
-
-    /**
-     * The column of byte k of an int of a step of the 8-bit types, from the step's first column: read as L ints, a
-     * half of a step holds in int i row i's columns 4t, 4t + 2, 4t + 1 and 4t + 3 (bytes 0 to 3).
-     */
-    static int byteColumn(int k) {
-        return (k & 1) * 2 + (k >> 1);
     }
 
     @Override
@@ -183,59 +167,10 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         }
     }
 
-    /** K-quants: {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the rows of group p. */
-    final void kGroupScales(long p, float[] aux, float[] scales) {
-        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
-            long meta = p + b * K_META;
-            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]);
-            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
-            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
-            for (int half = 0; half < 2; half++) {
-                IntVector sc0 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half, LittleEndian.ORDER);
-                IntVector sc1 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half + 4L * L,
-                        LittleEndian.ORDER);
-                for (int k = 0; k < 4; k++) {
-                    int at = (8 * b + 4 * half + k) * R;
-                    bytes(sc0, k).mul(d0).intoArray(scales, at);
-                    bytes(sc1, k).mul(d1).intoArray(scales, at + L);
-                }
-            }
-        }
-    }
-
-    /**
-     * For a type that stores q unsigned and takes {@code offset} off each (Q6_K: 32): per group of groupCols
-     * columns, minus offset times the sums of the group's even and of its odd columns of x, as the two 16-bit halves
-     * of an int. Added to a lane's 16-bit sum of q * x, it gives the sum of (q - offset) * x, which fits 16 bits; the
-     * sum of q * x alone need not, but 16-bit sums wrap, so the result is exact.
-     */
-    static void putBiases(int[] pairs, int cols, int groupCols, int offset, int[] biases) {
-        for (int g = 0; g < cols / groupCols; g++) {
-            int even = 0;
-            int odd = 0;
-            for (int k = g * groupCols / 2; k < (g + 1) * groupCols / 2; k++) {
-                even += (short) pairs[k];
-                odd += pairs[k] >> 16;
-            }
-            biases[g] = -offset * even & 0xFFFF | -offset * odd << 16;
-        }
-    }
-
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     /** This thread's buffer for a row group's result (2L rows) while a kernel builds it. */
     static float[] partial() {
         return PARTIAL.get();
-    }
-
-    /** This thread's buffer of at least n floats for a row group's scales. */
-    static float[] scales(int n) {
-        float[] scales = SCALES.get();
-        if (scales.length < n) {
-            scales = new float[n];
-            SCALES.set(scales);
-        }
-        return scales;
     }
 }

@@ -82,6 +82,38 @@ final class Q4_KInterleaved extends Int16Interleaved {
         System.arraycopy(partial, 0, out, o, R);
     }
 
+    /** K-quants: {@code scales[(8b + s) * R ..]} = d * sc * dx of group s of super-block b for the rows of group p. */
+    private void kGroupScales(long p, float[] aux, float[] scales) {
+        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
+            long meta = p + b * K_META;
+            FloatVector dx = FloatVector.broadcast(F, aux[9 * b]);
+            FloatVector d0 = FloatVector.fromMemorySegment(F, data, meta, LittleEndian.ORDER).mul(dx);
+            FloatVector d1 = FloatVector.fromMemorySegment(F, data, meta + 4L * L, LittleEndian.ORDER).mul(dx);
+            for (int half = 0; half < 2; half++) {
+                IntVector sc0 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half, LittleEndian.ORDER);
+                IntVector sc1 = IntVector.fromMemorySegment(I, data, meta + SC + 4L * R * half + 4L * L,
+                        LittleEndian.ORDER);
+                for (int k = 0; k < 4; k++) {
+                    int at = (8 * b + 4 * half + k) * R;
+                    bytes(sc0, k).mul(d0).intoArray(scales, at);
+                    bytes(sc1, k).mul(d1).intoArray(scales, at + L);
+                }
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's buffer of at least n floats for a row group's scales. */
+    private static float[] scales(int n) {
+        float[] scales = SCALES.get();
+        if (scales.length < n) {
+            scales = new float[n];
+            SCALES.set(scales);
+        }
+        return scales;
+    }
+
     /** The step loop, adding to {@code partial}; a method of its own so that its compilation has C2's whole budget. */
     private void words(long p, int[] pairs, float[] scales, float[] partial) {
         long w = p + quants;

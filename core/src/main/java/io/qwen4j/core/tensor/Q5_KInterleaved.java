@@ -18,7 +18,7 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * A group of 2L rows holds first, per super-block, the rows' d and dmin as floats and their 6-bit group scales and
  * minimums as bytes, laid out as {@link Q4_KInterleaved} lays them out; after all super-blocks come the quants in
- * steps of four columns ({@link Int16Interleaved#quantByte}), 64 steps per super-block.
+ * steps of four columns ({@link #quantByte}), 64 steps per super-block.
  */
 final class Q5_KInterleaved extends Int16Interleaved {
 
@@ -39,6 +39,19 @@ final class Q5_KInterleaved extends Int16Interleaved {
 
     static long groupBytes(int cols) {
         return cols / BLOCK * (META_BYTES + 64 * STEP);
+    }
+
+    /** The byte offset, from the start of the quants, of row i, column c (8-bit types). */
+    private static int quantByte(int i, int c) {
+        return (int) ((c >> 2) * STEP + (i / L) * VECTOR_BYTES) + 2 * (2 * (i % L) + (c & 1)) + (c >> 1 & 1);
+    }
+
+    /**
+     * The column of byte k of an int of a step of the 8-bit types, from the step's first column: read as L ints, a
+     * half of a step holds in int i row i's columns 4t, 4t + 2, 4t + 1 and 4t + 3 (bytes 0 to 3).
+     */
+    private static int byteColumn(int k) {
+        return (k & 1) * 2 + (k >> 1);
     }
 
     /** The interleaved form of {@code experts} stacked {@code [rows][cols]} Q5_K matrices at src. */
@@ -148,7 +161,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
         }
     }
 
-    /** Per step and half, read as L ints ({@link Int16Interleaved#byteColumn}). */
+    /** Per step and half, read as L ints ({@link #byteColumn}). */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
         long p = groupOffset(g);

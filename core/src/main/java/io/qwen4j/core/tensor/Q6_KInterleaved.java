@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  * Q6_K ({@link Q6_KMatrix}) with its rows interleaved ({@link InterleavedMatrix}) and multiplied in 16-bit integers,
  * as {@link Q4_KInterleaved} is. The quants keep their 6 bits, packed so that 32-bit shifts and masks take them out
  * (eight per lane in three 16-bit words, {@link #value}), and a lane's 16-bit sum of q * x over a group of 16
- * columns is corrected once for the 32 taken off every quant ({@link Int16Interleaved#putBiases}): the corrected sum
+ * columns is corrected once for the 32 taken off every quant ({@link #putBiases}): the corrected sum
  * of eight products fits 16 bits (32 * 127 * 8 &lt; 2^15). An earlier layout with a byte per quant needed fewer
  * instructions but read 8.6 bits per weight where this reads 6.6; decode of the large output matrices is bound by
  * memory, and there the smaller layout was faster.
@@ -135,6 +135,24 @@ final class Q6_KInterleaved extends Int16Interleaved {
      * scales in a pass of their own cost about 15% of this kernel. The quants are taken out with 32-bit shifts: C2
      * emits 16-bit vector shifts with the count moved into a register first.
      */
+    /**
+     * For a type that stores q unsigned and takes {@code offset} off each (Q6_K: 32): per group of groupCols
+     * columns, minus offset times the sums of the group's even and of its odd columns of x, as the two 16-bit halves
+     * of an int. Added to a lane's 16-bit sum of q * x, it gives the sum of (q - offset) * x, which fits 16 bits; the
+     * sum of q * x alone need not, but 16-bit sums wrap, so the result is exact.
+     */
+    private static void putBiases(int[] pairs, int cols, int groupCols, int offset, int[] biases) {
+        for (int g = 0; g < cols / groupCols; g++) {
+            int even = 0;
+            int odd = 0;
+            for (int k = g * groupCols / 2; k < (g + 1) * groupCols / 2; k++) {
+                even += (short) pairs[k];
+                odd += pairs[k] >> 16;
+            }
+            biases[g] = -offset * even & 0xFFFF | -offset * odd << 16;
+        }
+    }
+
     @Override
     void prepareInput(float[] x, int xOff, Input in) {
         super.prepareInput(x, xOff, in);
