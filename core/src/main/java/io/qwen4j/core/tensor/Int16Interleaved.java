@@ -135,6 +135,24 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     }
 
     /**
+     * K-quants with minimums, for dequantising: of super-block values at {@code meta} and half h, per group s the
+     * rows' d * sc at {@code factors[s * L ..]} and -(dmin * m) at {@code factors[(8 + s) * L ..]}, as {@link
+     * Q4_KMatrix} computes them. An array, not vectors, so that nothing is boxed if C2 leaves it out of line.
+     */
+    final void kGroupFactors(long meta, int h, float[] factors) {
+        long half = 4L * L * h;
+        FloatVector d = FloatVector.fromMemorySegment(F, data, meta + half, LittleEndian.ORDER);
+        FloatVector dmin = FloatVector.fromMemorySegment(F, data, meta + DMIN + half, LittleEndian.ORDER);
+        for (int s = 0; s < 8; s++) {
+            long at = (s >> 2) * 4L * R + half;
+            IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + at, LittleEndian.ORDER);
+            IntVector m = IntVector.fromMemorySegment(I, data, meta + M + at, LittleEndian.ORDER);
+            d.mul(bytes(sc, s & 3)).intoArray(factors, s * L);
+            dmin.mul(bytes(m, s & 3)).neg().intoArray(factors, (8 + s) * L);
+        }
+    }
+
+    /**
      * K-quants: {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m *
      * sum of x). This and {@link #kGroupScales} are methods of their own, called once per row group, so that each
      * compilation stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
@@ -168,6 +186,12 @@ abstract class Int16Interleaved extends InterleavedMatrix {
     }
 
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);
+    private static final ThreadLocal<float[]> FACTORS = ThreadLocal.withInitial(() -> new float[16 * L]);
+
+    /** This thread's buffer for {@link #kGroupFactors}. */
+    static float[] factors() {
+        return FACTORS.get();
+    }
 
     /** This thread's buffer for a row group's result (2L rows) while a kernel builds it. */
     static float[] partial() {

@@ -164,20 +164,16 @@ final class Q5_KInterleaved extends Int16Interleaved {
     /** Per step and half, read as L ints ({@link #byteColumn}). */
     @Override
     void dequantizeGroup(int g, int c0, int c1, float[] dst, int dstOff, int stride) {
+        float[] factors = factors();
         long p = groupOffset(g);
         for (int b = c0 / BLOCK; b < c1 / BLOCK; b++) {
             long meta = p + b * META_BYTES;
             for (int half = 0; half < 2; half++) {
-                long h = 4L * L * half;
-                FloatVector d = FloatVector.fromMemorySegment(F, data, meta + h, LittleEndian.ORDER);
-                FloatVector dmin = FloatVector.fromMemorySegment(F, data, meta + DMIN + h, LittleEndian.ORDER);
+                kGroupFactors(meta, half, factors);
                 for (int s = 0; s < 8; s++) {
-                    long at = (s >> 2) * 4L * R + h;
-                    IntVector sc = IntVector.fromMemorySegment(I, data, meta + SC + at, LittleEndian.ORDER);
-                    IntVector m = IntVector.fromMemorySegment(I, data, meta + M + at, LittleEndian.ORDER);
-                    // as Q5_KMatrix: q * (d * sc) + -(dmin * m)
-                    FloatVector scale = d.mul(bytes(sc, s & 3));
-                    FloatVector min = dmin.mul(bytes(m, s & 3)).neg();
+                    // q * (d * sc) + -(dmin * m)
+                    FloatVector scale = FloatVector.fromArray(F, factors, s * L);
+                    FloatVector min = FloatVector.fromArray(F, factors, (8 + s) * L);
                     for (int k = 0; k < 8; k++) {
                         int t = 8 * s + k;
                         IntVector v = IntVector.fromMemorySegment(I, data,
