@@ -129,6 +129,8 @@ public final class VectorOps {
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float EXP_MIN = -87.33654f;    // below, e^x is under the smallest normal float
     private static final float EXP_MAX = 88.72283f;
+    /** The bits of {@link Simd#ROUND_TO_INT}: an integer k below 2^22 in magnitude added to it gives these plus k. */
+    private static final int ROUNDED_BITS = Float.floatToRawIntBits(Simd.ROUND_TO_INT);
 
     /**
      * {@code x[i] = e^(x[i] - shift)} over {@code [off, off + n)}, returning their sum. Per lane from basic vector
@@ -145,9 +147,11 @@ public final class VectorOps {
         FloatVector vsum = FloatVector.zero(F);
         for (; i < upper; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, off + i).sub(shift);
-            var tooSmall = v.lt(EXP_MIN);
-            v = v.max(EXP_MIN).min(EXP_MAX);
-            FloatVector k = v.mul(LOG2E).add(Simd.ROUND_TO_INT).sub(Simd.ROUND_TO_INT); // round to nearest
+            var tooSmall = v.lt(EXP_MIN); // whatever the lanes below compute, they end as 0
+            // a compare and a blend: max and min keep Java's NaN and -0 rules, several blends each on AVX2
+            v = v.blend(EXP_MAX, v.compare(VectorOperators.GT, EXP_MAX));
+            FloatVector t = v.mul(LOG2E).add(Simd.ROUND_TO_INT); // round to nearest: k is in t's low mantissa bits
+            FloatVector k = t.sub(Simd.ROUND_TO_INT);
             FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), v);
             r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
             FloatVector p = FloatVector.broadcast(F, 1.9875691500e-4f);
@@ -158,7 +162,8 @@ public final class VectorOps {
             p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
             FloatVector e = p.mul(r.mul(r)).add(r).add(1f);
             // 2^k in two factors so that k = 128 (near EXP_MAX) does not overflow the exponent field
-            IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+            // k from t's bits: a float to int conversion costs C2 a sequence of fix-ups for NaN and overflow
+            IntVector ki = t.reinterpretAsInts().sub(ROUNDED_BITS);
             IntVector half = ki.lanewise(VectorOperators.ASHR, 1);
             FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
