@@ -32,6 +32,8 @@ final class Q8_0Interleaved extends InterleavedMatrix {
     /** The scale a quant at the top of an int lane takes. */
     private static final float TOP = 0x1p-24f;
     private static final ValueLayout.OfFloat FLOAT = LittleEndian.FLOAT;
+    /** The top byte of an int lane. */
+    private static final int TOP_BYTE = 0xFF000000;
 
     Q8_0Interleaved(String name, int rows, int cols, MemorySegment packed, long base) {
         super(name, GGMLType.Q8_0, rows, cols, packed, base, R, groupBytes(cols));
@@ -86,21 +88,92 @@ final class Q8_0Interleaved extends InterleavedMatrix {
         float[] x = in.x;
         int xOff = in.xOff;
         long p = groupOffset(g);
+        MemorySegment quantData = data; // a local: a field is reloaded in loops
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0, blocks = cols() / BLOCK; b < blocks; b++, p += BLOCK_BYTES) {
-            FloatVector d = FloatVector.fromMemorySegment(F, data, p, LittleEndian.ORDER);
+            FloatVector d = FloatVector.fromMemorySegment(F, quantData, p, LittleEndian.ORDER);
             int xi = xOff + b * BLOCK;
             FloatVector s0 = FloatVector.zero(F);
             FloatVector s1 = s0;
             FloatVector s2 = s0;
             FloatVector s3 = s0;
-            for (int k = 0; k < BLOCK; k += 4) {
-                IntVector v = IntVector.fromMemorySegment(I, data, p + QS + (long) k * R, LittleEndian.ORDER);
-                s0 = top(v, 0).fma(FloatVector.broadcast(F, x[xi + k]), s0);
-                s1 = top(v, 1).fma(FloatVector.broadcast(F, x[xi + k + 1]), s1);
-                s2 = top(v, 2).fma(FloatVector.broadcast(F, x[xi + k + 2]), s2);
-                s3 = top(v, 3).fma(FloatVector.broadcast(F, x[xi + k + 3]), s3);
-            }
+            // the block written out, {@link #top} too: as a loop of eight steps, C2 set up range checks and pre-,
+            // main and post-loops once per block, as many instructions as the steps themselves (and a call left out
+            // of line in a method this long would box its vectors)
+            long q = p + QS;
+            IntVector v;
+            v = IntVector.fromMemorySegment(I, quantData, q, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 1]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 2]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 3]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 1L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 4]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 5]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 6]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 7]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 2L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 8]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 9]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 10]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 11]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 3L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 12]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 13]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 14]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 15]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 4L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 16]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 17]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 18]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 19]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 5L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 20]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 21]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 22]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 23]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 6L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 24]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 25]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 26]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 27]), s3);
+            v = IntVector.fromMemorySegment(I, quantData, q + 7L * 4 * R, LittleEndian.ORDER);
+            s0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 28]), s0);
+            s1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 29]), s1);
+            s2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 30]), s2);
+            s3 = ((FloatVector) v.and(TOP_BYTE).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, x[xi + 31]), s3);
             acc = s0.add(s1).add(s2.add(s3)).fma(d, acc);
         }
         acc.intoArray(out, o);
