@@ -78,10 +78,14 @@ final class Gemm {
                     for (int g = 0; g < pr; g += MR) {
                         int mr = Math.min(MR, pr - g);
                         int o = t * outStride + rp + g;
-                        if (nr == 12) {
-                            tile12(panel, g * kn, kn, x, xOff, xStride, nt, tile);
-                        } else {
+                        // the last tile of a batch may be short (a mixture's expert sees a few dozen tokens):
+                        // a narrower kernel there, not a full one on repeated tokens
+                        if (nt <= 3) {
+                            tile3(panel, g * kn, kn, x, xOff, xStride, nt, tile);
+                        } else if (nr == 6 || nt <= 6) {
                             tile6(panel, g * kn, kn, x, xOff, xStride, nt, tile);
+                        } else {
+                            tile12(panel, g * kn, kn, x, xOff, xStride, nt, tile);
                         }
                         store(tile, mr, nt, out, o, outStride, accumulate);
                     }
@@ -188,6 +192,40 @@ final class Gemm {
             c14.add(FloatVector.fromArray(F, tmp, 4 * MR + L)).intoArray(tmp, 4 * MR + L);
             c05.add(FloatVector.fromArray(F, tmp, 5 * MR)).intoArray(tmp, 5 * MR);
             c15.add(FloatVector.fromArray(F, tmp, 5 * MR + L)).intoArray(tmp, 5 * MR + L);
+        }
+    }
+
+    /** {@link #tile6} for up to 3 tokens: the short last tile of a batch. */
+    private static void tile3(float[] p, int pOff, int kn, float[] x, int xOff, int xStride, int nt,
+                              float[] tmp) {
+        int x0 = xOff;
+        int x1 = xOff + Math.min(1, nt - 1) * xStride;
+        int x2 = xOff + Math.min(2, nt - 1) * xStride;
+        Arrays.fill(tmp, 0, 3 * MR, 0f);
+        for (int kb = 0; kb < kn; kb += SUM_BLOCK) {
+            int ke = Math.min(kn, kb + SUM_BLOCK);
+            FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
+            FloatVector c10 = c00, c11 = c00, c12 = c00;
+            for (int k = kb; k < ke; k++) {
+                int pk = pOff + k * MR;
+                FloatVector a0 = FloatVector.fromArray(F, p, pk);
+                FloatVector a1 = FloatVector.fromArray(F, p, pk + L);
+                FloatVector b = FloatVector.broadcast(F, x[x0 + k]);
+                c00 = a0.fma(b, c00);
+                c10 = a1.fma(b, c10);
+                b = FloatVector.broadcast(F, x[x1 + k]);
+                c01 = a0.fma(b, c01);
+                c11 = a1.fma(b, c11);
+                b = FloatVector.broadcast(F, x[x2 + k]);
+                c02 = a0.fma(b, c02);
+                c12 = a1.fma(b, c12);
+            }
+            c00.add(FloatVector.fromArray(F, tmp, 0)).intoArray(tmp, 0);
+            c10.add(FloatVector.fromArray(F, tmp, L)).intoArray(tmp, L);
+            c01.add(FloatVector.fromArray(F, tmp, 1 * MR)).intoArray(tmp, 1 * MR);
+            c11.add(FloatVector.fromArray(F, tmp, 1 * MR + L)).intoArray(tmp, 1 * MR + L);
+            c02.add(FloatVector.fromArray(F, tmp, 2 * MR)).intoArray(tmp, 2 * MR);
+            c12.add(FloatVector.fromArray(F, tmp, 2 * MR + L)).intoArray(tmp, 2 * MR + L);
         }
     }
 

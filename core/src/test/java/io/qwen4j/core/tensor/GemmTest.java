@@ -23,7 +23,7 @@ class GemmTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (int nr : new int[] {6, 12}) {
-            for (int n : new int[] {2, 5, 6, 7, 11, 12, 13, 25}) {
+            for (int n : new int[] {2, 3, 5, 6, 7, 9, 11, 12, 13, 15, 25}) {
                 cases.add(Arguments.of(nr, GGMLType.F32, n, 37, 0, 37, 100));
                 cases.add(Arguments.of(nr, GGMLType.Q8_0, n, Gemm.MR * 3 + 5, 3, Gemm.MR * 3 + 2, 1088));
             }
