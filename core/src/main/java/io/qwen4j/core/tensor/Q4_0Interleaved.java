@@ -113,8 +113,8 @@ final class Q4_0Interleaved extends Int16Interleaved {
             ShortVector v0 = ShortVector.fromMemorySegment(S, quantData, at, LittleEndian.ORDER);
             ShortVector v1 = ShortVector.fromMemorySegment(S, quantData, at + VECTOR_BYTES, LittleEndian.ORDER);
             ShortVector x = IntVector.broadcast(I, pairs[4 * t]).reinterpretAsShorts();
-            a0 = v0.and((short) 0x0F).mul(x).add(a0);
-            a1 = v1.and((short) 0x0F).mul(x).add(a1);
+            a0 = v0.reinterpretAsInts().and(NIBBLES).reinterpretAsShorts().mul(x).add(a0);
+            a1 = v1.reinterpretAsInts().and(NIBBLES).reinterpretAsShorts().mul(x).add(a1);
             x = IntVector.broadcast(I, pairs[4 * t + 1]).reinterpretAsShorts();
             a0 = v0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).and(NIBBLES).reinterpretAsShorts().mul(x)
                     .add(a0);
