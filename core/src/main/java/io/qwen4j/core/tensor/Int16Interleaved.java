@@ -154,35 +154,50 @@ abstract class Int16Interleaved extends InterleavedMatrix {
 
     /**
      * K-quants: {@code partial[0 .. 2L)} = minus the sum over super-blocks of dmin * dx * (sum over groups of m *
-     * sum of x). This and {@link #kGroupScales} are methods of their own, called once per row group, so that each
+     * sum of x). This and the kernels' other passes are methods of their own, called once per row group, so that each
      * compilation stays within C2's inlining budget (past it, vector calls are left out of line and boxed).
      */
     final void kMinimums(long p, float[] aux, float[] partial) {
         java.util.Arrays.fill(partial, 0, R, 0f);
-        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
-            long meta = p + b * K_META;
-            kWeightedSums(meta + M, aux, b, meta + DMIN, -aux[9 * b], partial);
-        }
+        kWeightedSums(p, M, DMIN, -1f, aux, partial);
     }
 
     /**
-     * K-quants, super-block b: {@code partial[0 .. 2L) += f * v * (sum over the eight groups of the byte value at
-     * at (scales or minimums, groups 0-3 then 4-7) times the group's sum of x)}, v the rows' floats at {@code v}
-     * (d or dmin). It takes and returns no vectors: if C2 leaves it out of line, nothing is boxed.
+     * K-quants: {@code partial[0 .. 2L) +=} the sum over super-blocks b of {@code sign * dx_b * v * (sum over the
+     * eight groups of the byte value at bytesAt (scales or minimums, groups 0-3 then 4-7) times the group's sum of
+     * x)}, v the rows' floats at floatsAt (d or dmin); both offsets are from the start of a super-block's values. One
+     * call per row group with the sums kept in registers, not one per super-block that reloads and stores them (and
+     * checks the segment again). It takes and returns no vectors: if C2 leaves it out of line, nothing is boxed.
      */
-    final void kWeightedSums(long at, float[] aux, int b, long v, float f, float[] partial) {
-        for (int h = 0; h < 2; h++) {
-            IntVector low = IntVector.fromMemorySegment(I, data, at + 4L * L * h, LittleEndian.ORDER);
-            IntVector high = IntVector.fromMemorySegment(I, data, at + 4L * R + 4L * L * h, LittleEndian.ORDER);
+    final void kWeightedSums(long p, long bytesAt, long floatsAt, float sign, float[] aux, float[] partial) {
+        MemorySegment values = data; // a local: the field was reloaded in loops
+        FloatVector first = FloatVector.fromArray(F, partial, 0);
+        FloatVector second = FloatVector.fromArray(F, partial, L);
+        for (int b = 0, blocks = cols() / K_BLOCK; b < blocks; b++) {
+            long at = p + b * K_META + bytesAt;
+            long v = p + b * K_META + floatsAt;
+            int x = 9 * b;
+            FloatVector f = FloatVector.broadcast(F, sign * aux[x]);
+            IntVector low = IntVector.fromMemorySegment(I, values, at, LittleEndian.ORDER);
+            IntVector high = IntVector.fromMemorySegment(I, values, at + 4L * R, LittleEndian.ORDER);
             FloatVector sum = FloatVector.zero(F);
             for (int k = 0; k < 4; k++) {
-                sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[9 * b + 1 + k]),
-                        bytes(high, k).fma(FloatVector.broadcast(F, aux[9 * b + 5 + k]), sum));
+                sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[x + 1 + k]),
+                        bytes(high, k).fma(FloatVector.broadcast(F, aux[x + 5 + k]), sum));
             }
-            FloatVector.fromMemorySegment(F, data, v + 4L * L * h, LittleEndian.ORDER).mul(sum)
-                    .fma(FloatVector.broadcast(F, f), FloatVector.fromArray(F, partial, L * h))
-                    .intoArray(partial, L * h);
+            first = FloatVector.fromMemorySegment(F, values, v, LittleEndian.ORDER).mul(sum).fma(f, first);
+            low = IntVector.fromMemorySegment(I, values, at + 4L * L, LittleEndian.ORDER);
+            high = IntVector.fromMemorySegment(I, values, at + 4L * R + 4L * L, LittleEndian.ORDER);
+            sum = FloatVector.zero(F);
+            for (int k = 0; k < 4; k++) {
+                sum = bytes(low, k).fma(FloatVector.broadcast(F, aux[x + 1 + k]),
+                        bytes(high, k).fma(FloatVector.broadcast(F, aux[x + 5 + k]), sum));
+            }
+            second = FloatVector.fromMemorySegment(F, values, v + 4L * L, LittleEndian.ORDER).mul(sum)
+                    .fma(f, second);
         }
+        first.intoArray(partial, 0);
+        second.intoArray(partial, L);
     }
 
     private static final ThreadLocal<float[]> PARTIAL = ThreadLocal.withInitial(() -> new float[R]);

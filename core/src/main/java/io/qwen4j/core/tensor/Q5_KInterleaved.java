@@ -155,10 +155,7 @@ final class Q5_KInterleaved extends Int16Interleaved {
 
     /** {@code partial[0 .. 2L)} += 16 * dx * d * (sum over groups of sc * sum of x): the 16 taken off each quant. */
     private void offsets(long p, float[] aux, float[] partial) {
-        for (int b = 0; b < blocks; b++) {
-            long meta = p + b * META_BYTES;
-            kWeightedSums(meta + SC, aux, b, meta, 16f * aux[9 * b], partial);
-        }
+        kWeightedSums(p, SC, 0, 16f, aux, partial);
     }
 
     /** Per step and half, read as L ints ({@link #byteColumn}). */
