@@ -97,9 +97,9 @@ final class Q8_0Interleaved extends InterleavedMatrix {
             FloatVector s1 = s0;
             FloatVector s2 = s0;
             FloatVector s3 = s0;
-            // the block written out, {@link #top} too: as a loop of eight steps, C2 set up range checks and pre-,
-            // main and post-loops once per block, as many instructions as the steps themselves (and a call left out
-            // of line in a method this long would box its vectors)
+            // the block written out, top() too: as a loop of eight steps, C2 set up range checks and pre-, main and
+            // post-loops once per block, as many instructions as the steps themselves (and a call it left out of
+            // line in a method this long would box its vectors)
             long q = p + QS;
             IntVector v;
             v = IntVector.fromMemorySegment(I, quantData, q, LittleEndian.ORDER);
