@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
  * with the same element of every row side by side: one vector load then holds one column (or a few) of many of
  * the group's rows. A row group is multiplied by broadcasting the activations against their columns; the
  * accumulators are the rows' outputs (or pairs of lanes per row, added once per block), so there are no lane
- * reductions and no per-row scalar work in the loop, and the per-block scales of the group load as vectors. llama.cpp repacks its 4-bit types on x86 for the same
- * reason.
+ * reductions and no per-row scalar work in the loop, and the per-block scales of the group load as vectors.
+ * llama.cpp repacks its 4-bit types on x86 for the same reason.
  * <p>
  * A group has {@link #FLOAT_ROWS} rows (float lanes) or {@link #SHORT_ROWS} (16-bit lanes, for the kernels that
  * multiply in integers). Row groups are padded with zero rows; {@link #data} holds {@link #base} bytes of other
@@ -154,7 +154,7 @@ abstract class InterleavedMatrix extends Matrix {
             return pairs;
         }
 
-        /** At least n ints of per-group integer values (the 8-bit types' biases). */
+        /** At least n ints of per-group integer values (Q6_K's biases for its unsigned quants). */
         int[] biases(int n) {
             if (biases.length < n) {
                 biases = new int[n];

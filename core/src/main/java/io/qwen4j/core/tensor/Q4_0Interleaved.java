@@ -56,7 +56,7 @@ final class Q4_0Interleaved extends Int16Interleaved {
                                 word |= (in[s + 2 + (c & 15)] >> 4 * (c >> 4) & 0x0F) << 4 * n;
                             }
                             LittleEndian.putShort(out,
-                                    blk * (int) (BLOCK_BYTES) + (int) D_BYTES + nibbleWord(i, 8 * t + parity),
+                                    blk * (int) BLOCK_BYTES + (int) D_BYTES + nibbleWord(i, 8 * t + parity),
                                     (short) word);
                         }
                     }

@@ -128,14 +128,6 @@ final class Q6_KInterleaved extends Int16Interleaved {
     }
 
     /**
-     * One pass per super-block over its 16 groups of 16 columns: each half has a 16-bit sum per lane (eight
-     * products); the group's bias is added, a row's even and odd lanes are added in 32 bits and weighted by the
-     * group's int8 scale in 32-bit integers (|sum| &lt;= 16 * 32 * 127 and |sc| &lt;= 128, sixteen groups: below
-     * 2^31); the super-block's sum is converted once and scaled by d times the scale of x. Computing the float group
-     * scales in a pass of their own cost about 15% of this kernel. The quants are taken out with 32-bit shifts: C2
-     * emits 16-bit vector shifts with the count moved into a register first.
-     */
-    /**
      * For a type that stores q unsigned and takes {@code offset} off each (Q6_K: 32): per group of groupCols
      * columns, minus offset times the sums of the group's even and of its odd columns of x, as the two 16-bit halves
      * of an int. Added to a lane's 16-bit sum of q * x, it gives the sum of (q - offset) * x, which fits 16 bits; the
@@ -159,6 +151,14 @@ final class Q6_KInterleaved extends Int16Interleaved {
         putBiases(in.pairs(), cols(), 16, 32, in.biases(cols() / 16));
     }
 
+    /**
+     * One pass per super-block over its 16 groups of 16 columns: each half has a 16-bit sum per lane (eight
+     * products); the group's bias is added, a row's even and odd lanes are added in 32 bits and weighted by the
+     * group's int8 scale in 32-bit integers (|sum| &lt;= 16 * 32 * 127 and |sc| &lt;= 128, sixteen groups: below
+     * 2^31); the super-block's sum is converted once and scaled by d times the scale of x. Computing the float group
+     * scales in a pass of their own cost about 15% of this kernel. The quants are taken out with 32-bit shifts: C2
+     * emits 16-bit vector shifts with the count moved into a register first.
+     */
     @Override
     void dotGroup(int g, Input in, float[] out, int o) {
         int[] pairs = in.pairs();
