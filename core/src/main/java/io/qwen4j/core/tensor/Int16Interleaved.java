@@ -62,6 +62,21 @@ abstract class Int16Interleaved extends InterleavedMatrix {
         return (int) ((c >> 3) * STEP + (i / L) * VECTOR_BYTES) + 2 * (2 * (i % L) + (c & 1));
     }
 
+    /**
+     * Both words of a step of a 4-bit type for one row, from the eight stored bytes at {@code in[at ..]} whose low
+     * (shift 0) or high (shift 4) nibbles are the step's columns in order: the even columns' word in the low 16 bits,
+     * the odd columns' in the high 16, which is the int at {@code nibbleWord(i, 8t)} (row i's two lanes are
+     * neighbours). Repacking a nibble at a time with the column arithmetic per nibble made loading a Q4_K model
+     * take seconds per gigabyte.
+     */
+    static int stepWords(byte[] in, int at, int shift) {
+        long v = LittleEndian.getLong(in, at) >>> shift;
+        long even = v & 0x000F000F000F000FL;
+        long odd = v >>> 8 & 0x000F000F000F000FL;
+        return (int) (even | even >>> 12 | even >>> 24 | even >>> 36) & 0xFFFF
+                | (int) (odd | odd >>> 12 | odd >>> 24 | odd >>> 36) << 16;
+    }
+
     /** Which nibble of its word ({@link #nibbleWord}) holds column c. */
     static int nibble(int c) {
         return (c & 7) >> 1;

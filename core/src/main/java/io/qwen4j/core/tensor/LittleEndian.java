@@ -15,6 +15,7 @@ final class LittleEndian {
     private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ORDER);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ORDER);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ORDER);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ORDER);
 
     private LittleEndian() {
     }
@@ -29,6 +30,14 @@ final class LittleEndian {
 
     static int getInt(byte[] a, int at) {
         return (int) INTS.get(a, at);
+    }
+
+    static long getLong(byte[] a, int at) {
+        return (long) LONGS.get(a, at);
+    }
+
+    static void putLong(byte[] a, int at, long v) {
+        LONGS.set(a, at, v);
     }
 
     static void putInt(byte[] a, int at, int v) {

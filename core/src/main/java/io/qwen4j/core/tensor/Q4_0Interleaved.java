@@ -49,16 +49,8 @@ final class Q4_0Interleaved extends Int16Interleaved {
                             Float.float16ToFloat(LittleEndian.getShort(in, s)));
                     // column c is the low nibble of qs[c] below 16, the high nibble of qs[c - 16] from 16 on
                     for (int t = 0; t < 4; t++) {
-                        for (int parity = 0; parity < 2; parity++) {
-                            int word = 0;
-                            for (int n = 0; n < 4; n++) {
-                                int c = 8 * t + 2 * n + parity;
-                                word |= (in[s + 2 + (c & 15)] >> 4 * (c >> 4) & 0x0F) << 4 * n;
-                            }
-                            LittleEndian.putShort(out,
-                                    blk * (int) BLOCK_BYTES + (int) D_BYTES + nibbleWord(i, 8 * t + parity),
-                                    (short) word);
-                        }
+                        LittleEndian.putInt(out, blk * (int) BLOCK_BYTES + (int) D_BYTES + nibbleWord(i, 8 * t),
+                                stepWords(in, s + 2 + 8 * (t & 1), 4 * (t >> 1)));
                     }
                 }
             }

@@ -46,18 +46,11 @@ final class Q4_KInterleaved extends Int16Interleaved {
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     putKMeta(in, s, out, blk * (int) META_BYTES, i);
-                    // column c of group c / 32: the low (even group) or high nibble of qs[32 (c / 64) + c % 32]
+                    // column c of group c / 32: the low (even group) or high nibble of qs[32 (c / 64) + c % 32], so
+                    // the eight columns of step t are nibbles of eight bytes in a row
                     for (int t = 0; t < 32; t++) {
-                        for (int parity = 0; parity < 2; parity++) {
-                            int word = 0;
-                            for (int n = 0; n < 4; n++) {
-                                int c = 8 * t + 2 * n + parity;
-                                word |= (in[s + SRC_QS + 32 * (c >> 6) + (c & 31)] >> 4 * (c >> 5 & 1) & 0x0F)
-                                        << 4 * n;
-                            }
-                            LittleEndian.putShort(out, quants + nibbleWord(i, BLOCK * blk + 8 * t + parity),
-                                    (short) word);
-                        }
+                        LittleEndian.putInt(out, quants + nibbleWord(i, BLOCK * blk + 8 * t),
+                                stepWords(in, s + SRC_QS + 32 * (t >> 3) + 8 * (t & 3), 4 * (t >> 2 & 1)));
                     }
                 }
             }

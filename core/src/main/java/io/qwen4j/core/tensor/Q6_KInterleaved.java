@@ -58,7 +58,7 @@ final class Q6_KInterleaved extends Int16Interleaved {
         int quants = blocks * (int) META_BYTES;
         int rowBytes = blocks * SRC_BYTES;
         return repack(src, experts, rows, rowBytes, R, groupBytes(cols), (in, out) -> {
-            int[] q = new int[BLOCK];
+            byte[] q = new byte[BLOCK]; // the 6-bit quants of one super-block of a row, 0 to 63
             for (int i = 0; i < R; i++) {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     int meta = blk * (int) META_BYTES + 4 * i;
@@ -74,23 +74,22 @@ final class Q6_KInterleaved extends Int16Interleaved {
                             int ql = s + 64 * h + 32 * (k & 1);
                             int qh = s + SRC_QH + 32 * h;
                             int nibble = 4 * (k >> 1);
-                            for (int l = 0; l < 32; l++) {
-                                q[128 * h + 32 * k + l] = (in[ql + l] >> nibble & 0x0F) | (in[qh + l] >> 2 * k & 3) << 4;
+                            for (int l = 0; l < 32; l += 8) { // eight columns at a time, a byte each in a long
+                                LittleEndian.putLong(q, 128 * h + 32 * k + l,
+                                        LittleEndian.getLong(in, ql + l) >>> nibble & 0x0F0F0F0F0F0F0F0FL
+                                        | (LittleEndian.getLong(in, qh + l) >>> 2 * k & 0x0303030303030303L) << 4);
                             }
                         }
                     }
-                    // the eight quants of a lane in group g are the columns 16g + 2n + parity
+                    // the eight quants of a lane in group g are the columns 16g + 2n + parity; a row's even and odd
+                    // lanes are neighbours, so each of its three words is written for both parities as one int
                     for (int g = 0; g < 16; g++) {
-                        for (int parity = 0; parity < 2; parity++) {
-                            int c = 16 * g + parity;
-                            int six = q[c + 12];
-                            int seven = q[c + 14];
-                            putWord(out, quants, 16 * blk + g, i, 0, parity, q[c] | q[c + 2] << 6 | (six & 15) << 12);
-                            putWord(out, quants, 16 * blk + g, i, 1, parity,
-                                    q[c + 4] | q[c + 6] << 6 | (seven & 15) << 12);
-                            putWord(out, quants, 16 * blk + g, i, 2, parity,
-                                    q[c + 8] | q[c + 10] << 6 | (six >> 4) << 12 | (seven >> 4) << 14);
-                        }
+                        int at = quants + (int) wordOffset(16 * blk + g, i, 0, 0);
+                        int c = 16 * g;
+                        LittleEndian.putInt(out, at, word(q, c, 0) | word(q, c + 1, 0) << 16);
+                        LittleEndian.putInt(out, at + (int) VECTOR_BYTES, word(q, c, 1) | word(q, c + 1, 1) << 16);
+                        LittleEndian.putInt(out, at + 2 * (int) VECTOR_BYTES,
+                                word(q, c, 2) | word(q, c + 1, 2) << 16);
                     }
                 }
             }
@@ -105,8 +104,13 @@ final class Q6_KInterleaved extends Int16Interleaved {
         return g * GROUP_STEP + (3L * (i / L) + k) * VECTOR_BYTES + 2 * (2 * (i % L) + parity);
     }
 
-    private static void putWord(byte[] out, int quants, int g, int i, int k, int parity, int word) {
-        LittleEndian.putShort(out, quants + (int) wordOffset(g, i, k, parity), (short) word);
+    /** Word k (0 to 2) of the lane whose first quant is column c of q ({@link #value} reads them back). */
+    private static int word(byte[] q, int c, int k) {
+        return switch (k) {
+            case 0 -> q[c] | q[c + 2] << 6 | (q[c + 12] & 15) << 12;
+            case 1 -> q[c + 4] | q[c + 6] << 6 | (q[c + 14] & 15) << 12;
+            default -> q[c + 8] | q[c + 10] << 6 | (q[c + 12] >> 4) << 12 | (q[c + 14] >> 4) << 14;
+        };
     }
 
     /**

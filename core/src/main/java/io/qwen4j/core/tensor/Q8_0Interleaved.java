@@ -57,8 +57,9 @@ final class Q8_0Interleaved extends InterleavedMatrix {
                 for (int blk = 0, s = i * rowBytes; blk < blocks; blk++, s += SRC_BYTES) {
                     int o = blk * (int) BLOCK_BYTES;
                     LittleEndian.putFloat(out, o + 4 * i, Float.float16ToFloat(LittleEndian.getShort(in, s)) * TOP);
-                    for (int k = 0; k < BLOCK; k++) {
-                        out[o + (int) QS + (int) quant(k, i)] = in[s + 2 + k];
+                    // four quants in a row are one int lane (quant(k, i))
+                    for (int k = 0; k < BLOCK; k += 4) {
+                        LittleEndian.putInt(out, o + (int) QS + (int) quant(k, i), LittleEndian.getInt(in, s + 2 + k));
                     }
                 }
             }
