@@ -138,6 +138,26 @@ public final class MatMul {
         /** Product i has the row blocks [first[i], first[i + 1]) of the job. */
         int[] first = new int[5];
         InterleavedMatrix.Input[][] inputs = new InterleavedMatrix.Input[4][];
+        /** The job's body, made once: a lambda capturing the batch per call was decode's last allocation. */
+        final Parallel.IntRangeBody blocks = this::runBlocks;
+
+        /** The row blocks [b0, b1) of the job, which may span several products. */
+        void runBlocks(int b0, int b1) {
+            int i = 0;
+            for (int blk = b0; blk < b1; ) {
+                while (blk >= first[i + 1]) {
+                    i++;
+                }
+                InterleavedMatrix w = weights[i];
+                int end = Math.min(b1, first[i + 1]);
+                int r0 = (blk - first[i]) * ROW_BLOCK;
+                int r1 = Math.min(w.rows(), (end - first[i]) * ROW_BLOCK);
+                for (int t = 0; t < ns[i]; t++) {
+                    w.dotRows(inputs[source[i]][t], outs[i], outOffs[i] + t * w.rows(), r0, r1);
+                }
+                blk = end;
+            }
+        }
 
         void clear() {
             for (int i = 0; i < count; i++) {
@@ -225,23 +245,7 @@ public final class MatMul {
             }
             batch.first[i + 1] = batch.first[i] + (w.rows() + ROW_BLOCK - 1) / ROW_BLOCK;
         }
-        Parallel.parallelFor(batch.first[count], (b0, b1) -> {
-            int i = 0;
-            for (int blk = b0; blk < b1; ) {
-                while (blk >= batch.first[i + 1]) {
-                    i++;
-                }
-                InterleavedMatrix w = batch.weights[i];
-                int end = Math.min(b1, batch.first[i + 1]);
-                int r0 = (blk - batch.first[i]) * ROW_BLOCK;
-                int r1 = Math.min(w.rows(), (end - batch.first[i]) * ROW_BLOCK);
-                for (int t = 0; t < batch.ns[i]; t++) {
-                    w.dotRows(batch.inputs[batch.source[i]][t], batch.outs[i], batch.outOffs[i] + t * w.rows(),
-                            r0, r1);
-                }
-                blk = end;
-            }
-        });
+        Parallel.parallelFor(batch.first[count], batch.blocks);
         batch.clear();
     }
 

@@ -2,6 +2,7 @@ package io.qwen4j.core.tensor;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -82,46 +83,29 @@ public final class Parallel {
     }
 
     /**
-     * One parallelFor call: immutable but for its counters, so a worker that wakes late finds nothing left to do.
-     * Each grab takes a share of what is left ({@link #SHARE_DIVISOR} per thread), at least one unit: large ranges
-     * first and small ones at the end, so the threads finish close together. Equal chunks (four per thread) left
-     * one thread idle for half a chunk per call on average, about 6% of decode with two threads.
+     * The workers and the one job they share. A job is published through {@link #ticket}: its generation in the high
+     * 32 bits, the next unit not yet handed out in the low 32. Each grab takes a share of what is left ({@link
+     * #SHARE_DIVISOR} per thread), at least one unit, by a compare-and-set of the whole ticket: large ranges first
+     * and small ones at the end, so the threads finish close together (equal chunks, four per thread, left one
+     * thread idle for half a chunk per call on average, about 6% of decode with two threads). The job's fields are
+     * reused, not allocated per call: a worker that wakes late for an old generation fails its compare-and-set, so
+     * it cannot take units of the next job.
      */
-    private static final class Job {
-        final IntRangeBody body;
-        final int count;
-        final int divisor;
-        final AtomicInteger next = new AtomicInteger();
+    private static final class Pool {
+        /** The low half of a ticket while the caller sets up the next job: nothing can be taken. */
+        private static final int CLOSED = Integer.MAX_VALUE;
+
+        final Worker[] workers;
+        volatile boolean shutdown;
+        final AtomicLong ticket = new AtomicLong((long) 0 << 32 | CLOSED);
+        /** The current job; written while the ticket is closed, published by opening it. */
+        private IntRangeBody body;
+        private int count;
+        private int divisor;
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        Job(IntRangeBody body, int count, int threads) {
-            this.body = body;
-            this.count = count;
-            this.divisor = SHARE_DIVISOR * threads;
-        }
-
-        void work() {
-            for (int start = next.get(); start < count; start = next.get()) {
-                int end = start + Math.max(1, (count - start) / divisor);
-                if (!next.compareAndSet(start, end)) {
-                    continue;
-                }
-                try {
-                    body.run(start, end);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.addAndGet(end - start);
-                }
-            }
-        }
-    }
-
-    private static final class Pool {
-        final Worker[] workers;
-        volatile Job job;
-        volatile boolean shutdown;
+        /** Caller only (under LOCK). */
+        private int generation;
 
         Pool(int n) {
             workers = new Worker[n];
@@ -131,25 +115,37 @@ public final class Parallel {
             }
         }
 
+        static int generationOf(long ticket) {
+            return (int) (ticket >>> 32);
+        }
+
         void run(int count, IntRangeBody body, int threads) {
-            Job j = new Job(body, count, threads);
-            job = j;
+            // close first: from here a late worker of the last job fails its compare-and-set and reads no field
+            // of the next one as its own
+            ticket.set((long) generation << 32 | CLOSED);
+            this.body = body;
+            this.count = count;
+            this.divisor = SHARE_DIVISOR * threads;
+            done.set(0);
+            failure.set(null);
+            int gen = ++generation;
+            ticket.set((long) gen << 32); // the volatile write that publishes the fields above
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w);
                 }
             }
-            j.work();
+            work(gen);
             int spins = 0;
-            while (j.done.get() < j.count) {
+            while (done.get() < count) {
                 if (++spins < 1 << 16) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
                 }
             }
-            job = null; // do not keep the body (and what it captured) alive until the next call
-            Throwable t = j.failure.get();
+            this.body = null; // do not keep the body (and what it captured) alive until the next call
+            Throwable t = failure.get();
             if (t instanceof RuntimeException e) {
                 throw e;
             }
@@ -158,6 +154,29 @@ public final class Parallel {
             }
             if (t != null) {
                 throw new IllegalStateException("parallelFor body failed", t);
+            }
+        }
+
+        /** Takes and runs units of job {@code gen} until none is left or another job has begun. */
+        void work(int gen) {
+            for (long t = ticket.get(); generationOf(t) == gen; t = ticket.get()) {
+                int start = (int) t;
+                int n = count; // read after the ticket: the open ticket published it
+                if (start >= n) {
+                    return;
+                }
+                int end = start + Math.max(1, (n - start) / divisor);
+                if (!ticket.compareAndSet(t, t - start + end)) {
+                    continue;
+                }
+                // the unit is ours and the job cannot change before it is done
+                try {
+                    body.run(start, end);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.addAndGet(end - start);
+                }
             }
         }
 
@@ -190,16 +209,15 @@ public final class Parallel {
 
         @Override
         public void run() {
-            Job seen = null;
+            int seen = 0;
             while (!pool.shutdown) {
-                Job j = pool.job;
-                if (j != null && j != seen) {
-                    seen = j;
-                    j.work();
+                int gen = Pool.generationOf(pool.ticket.get());
+                if (gen != seen) {
+                    seen = gen;
+                    pool.work(gen);
                 } else if (!spinFor(seen)) {
                     parked = true;
-                    Job now = pool.job;
-                    if ((now == null || now == seen) && !pool.shutdown) {
+                    if (Pool.generationOf(pool.ticket.get()) == seen && !pool.shutdown) {
                         LockSupport.park(this);
                     }
                     parked = false;
@@ -208,11 +226,10 @@ public final class Parallel {
         }
 
         /** Spins up to SPIN_NANOS; true when a new job (or shutdown) arrived meanwhile. */
-        private boolean spinFor(Job seen) {
+        private boolean spinFor(int seen) {
             long deadline = System.nanoTime() + SPIN_NANOS;
             for (int i = 1; ; i++) {
-                Job j = pool.job;
-                if ((j != null && j != seen) || pool.shutdown) {
+                if (Pool.generationOf(pool.ticket.get()) != seen || pool.shutdown) {
                     return true;
                 }
                 Thread.onSpinWait();

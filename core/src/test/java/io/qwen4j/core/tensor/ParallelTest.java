@@ -72,6 +72,56 @@ class ParallelTest {
         assertTrue(calls.get() > 3, "work was not chunked: " + calls.get() + " calls");
     }
 
+    /**
+     * The pool reuses one job's fields from call to call: a worker that wakes late (more threads than cores here)
+     * must never run a unit of a job that has ended or take one of the next job. Each call has its own body and
+     * count, and every unit of every call must run exactly once, in that call.
+     */
+    @Test
+    void lateWorkersNeverRunUnitsOfAnotherCall() {
+        Parallel.setThreads(2 * DEFAULT + 1);
+        int calls = 20_000;
+        AtomicLong wrong = new AtomicLong();
+        for (int call = 0; call < calls; call++) {
+            int count = 1 + call % 7;
+            AtomicIntegerArray visits = new AtomicIntegerArray(count);
+            int[] open = {1};
+            Parallel.parallelFor(count, (start, end) -> {
+                if (open[0] != 1 || start < 0 || end > count) {
+                    wrong.incrementAndGet();
+                    return;
+                }
+                for (int i = start; i < end; i++) {
+                    visits.incrementAndGet(i);
+                }
+            });
+            open[0] = 0; // a body still called after its parallelFor returned counts as wrong
+            for (int i = 0; i < count; i++) {
+                assertEquals(1, visits.get(i), "call " + call + ", index " + i + " of " + count);
+            }
+        }
+        assertEquals(0, wrong.get(), "units run outside their call");
+    }
+
+    /** Handing a call to the workers allocates nothing once the pool is running. */
+    @Test
+    void aCallAllocatesNothing() {
+        Parallel.setThreads(2);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] sink = new long[64];
+        Parallel.IntRangeBody body = (start, end) -> sink[start] += end;
+        for (int i = 0; i < 20_000; i++) { // warm up: the JIT's own first allocations
+            Parallel.parallelFor(64, body);
+        }
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            Parallel.parallelFor(64, body);
+        }
+        long perCall = (mx.getCurrentThreadAllocatedBytes() - before) / 10_000;
+        assertEquals(0, perCall, "bytes allocated per call by the calling thread");
+    }
+
     @Test
     void nestedCallRunsSeriallyAndCorrectly() {
         Parallel.setThreads(4);
