@@ -25,6 +25,7 @@ final class InferenceState {
     final MoeScratch moe;   // null for dense models
     final InferenceState[] rowSequence; // [maxBatch] the sequence (cache, RoPE) each row of a step belongs to
     final int[] rowPosition;            // [maxBatch] its position there
+    Transformer.AttentionJobs attentionJobs; // the attention's parallel bodies, made on first use
     private final ThreadLocal<float[]> scores = new ThreadLocal<>();
 
     /** Buffers of the expert layers: routing decisions and the tokens gathered for one expert. */

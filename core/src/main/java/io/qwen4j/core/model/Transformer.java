@@ -82,9 +82,6 @@ final class Transformer {
 
     private void attention(InferenceState s, LayerWeights layer, int l, int n) {
         int hidden = c.hiddenSize();
-        int qDim = c.qDim();
-        int kvDim = c.kvDim();
-        int headDim = c.headDim();
         LayerWeights.Attention a = layer.attention();
         float eps = c.rmsNormEps();
 
@@ -96,9 +93,61 @@ final class Transformer {
         } else {
             MatMul.apply(s.xb, n, a.q(), s.q, a.k(), s.k, a.v(), s.v);
         }
-        QwenLongContext longContext = c.qwenLongContext();
+        AttentionJobs jobs = s.attentionJobs;
+        if (jobs == null || jobs.transformer != this) {
+            jobs = new AttentionJobs(this);
+            s.attentionJobs = jobs;
+        }
+        jobs.set(s, a, l);
+        try {
+            Parallel.parallelFor(n, jobs.prepareRows);
+            if (PrefillAttention.applies(s, n)) {
+                prefillAttention.run(s, l, n);
+            } else {
+                // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value
+                // row once, while it is in L1, instead of once per query head
+                Parallel.parallelFor(n * c.numKeyValueHeads(), jobs.attendGroups);
+            }
+        } finally {
+            jobs.set(null, null, 0); // nothing of this call stays reachable from the state between calls
+        }
+        MatMul.apply(a.output(), s.attnOut, n, s.xb);
+        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
+    }
 
-        Parallel.parallelFor(n, (t0, t1) -> {
+    /**
+     * The two parallel steps of a layer's attention as bodies made once per inference state: lambdas capturing the
+     * layer's values were two allocations per layer and decoded token. Set before the calls and cleared after.
+     */
+    static final class AttentionJobs {
+        final Transformer transformer;
+        final Parallel.IntRangeBody prepareRows = this::prepareRows;
+        final Parallel.IntRangeBody attendGroups = this::attendGroups;
+        private InferenceState s;
+        private LayerWeights.Attention a;
+        private int l;
+
+        AttentionJobs(Transformer transformer) {
+            this.transformer = transformer;
+        }
+
+        void set(InferenceState s, LayerWeights.Attention a, int l) {
+            this.s = s;
+            this.a = a;
+            this.l = l;
+        }
+
+        /** Rows [t0, t1): biases, QK-norm, RoPE and logn scaling of q and k, then k and v into the cache. */
+        private void prepareRows(int t0, int t1) {
+            ModelConfig c = transformer.c;
+            InferenceState s = this.s;
+            LayerWeights.Attention a = this.a;
+            int l = this.l;
+            int qDim = c.qDim();
+            int kvDim = c.kvDim();
+            int headDim = c.headDim();
+            float eps = c.rmsNormEps();
+            QwenLongContext longContext = c.qwenLongContext();
             for (int t = t0; t < t1; t++) {
                 InferenceState seq = s.rowSequence[t];
                 int pos = s.rowPosition[t];
@@ -129,29 +178,27 @@ final class Transformer {
                     cache.store(l, h, pos, s.k, t * kvDim + h * headDim, s.v, t * kvDim + h * headDim);
                 }
             }
-        });
+        }
 
-        if (PrefillAttention.applies(s, n)) {
-            prefillAttention.run(s, l, n);
-        } else {
-            // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
-            // once, while it is in L1, instead of once per query head
+        /** Tasks [i0, i1) of (token, KV head): the group of query heads sharing that KV head. */
+        private void attendGroups(int i0, int i1) {
+            ModelConfig c = transformer.c;
+            InferenceState s = this.s;
+            int l = this.l;
+            int qDim = c.qDim();
+            int headDim = c.headDim();
             int kvHeads = c.numKeyValueHeads();
             int group = c.queriesPerKvHead();
-            Parallel.parallelFor(n * kvHeads, (i0, i1) -> {
-                for (int i = i0; i < i1; i++) {
-                    int t = i / kvHeads;
-                    int kvHead = i % kvHeads;
-                    int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
-                    KVCache cache = s.rowSequence[t].cache;
-                    float[] scores = s.scores(group * cache.contextLength + 2 * headDim + group);
-                    attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last, scores,
-                            s.attnOut);
-                }
-            });
+            for (int i = i0; i < i1; i++) {
+                int t = i / kvHeads;
+                int kvHead = i % kvHeads;
+                int last = s.rowPosition[t]; // causal: this token sees positions 0..last of its sequence
+                KVCache cache = s.rowSequence[t].cache;
+                float[] scores = s.scores(group * cache.contextLength + 2 * headDim + group);
+                transformer.attendGroup(s.q, t * qDim + kvHead * group * headDim, group, cache, l, kvHead, last,
+                        scores, s.attnOut);
+            }
         }
-        MatMul.apply(a.output(), s.attnOut, n, s.xb);
-        VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
     }
 
     /**
