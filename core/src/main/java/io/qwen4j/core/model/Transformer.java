@@ -99,17 +99,13 @@ final class Transformer {
             s.attentionJobs = jobs;
         }
         jobs.set(s, a, l);
-        try {
-            Parallel.parallelFor(n, jobs.prepareRows);
-            if (PrefillAttention.applies(s, n)) {
-                prefillAttention.run(s, l, n);
-            } else {
-                // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value
-                // row once, while it is in L1, instead of once per query head
-                Parallel.parallelFor(n * c.numKeyValueHeads(), jobs.attendGroups);
-            }
-        } finally {
-            jobs.set(null, null, 0); // nothing of this call stays reachable from the state between calls
+        Parallel.parallelFor(n, jobs.prepareRows);
+        if (PrefillAttention.applies(s, n)) {
+            prefillAttention.run(s, l, n);
+        } else {
+            // one task per (token, KV head): the query heads sharing a KV head (GQA) read each key and value row
+            // once, while it is in L1, instead of once per query head
+            Parallel.parallelFor(n * c.numKeyValueHeads(), jobs.attendGroups);
         }
         MatMul.apply(a.output(), s.attnOut, n, s.xb);
         VectorOps.add(s.x, 0, s.xb, 0, n * hidden);
@@ -117,7 +113,8 @@ final class Transformer {
 
     /**
      * The two parallel steps of a layer's attention as bodies made once per inference state: lambdas capturing the
-     * layer's values were two allocations per layer and decoded token. Set before the calls and cleared after.
+     * layer's values were two allocations per layer and decoded token. Set before each layer's calls; what they
+     * hold (the state itself, the model's weights) lives as long as the state anyway.
      */
     static final class AttentionJobs {
         final Transformer transformer;

@@ -97,7 +97,7 @@ public final class Parallel {
 
         final Worker[] workers;
         volatile boolean shutdown;
-        final AtomicLong ticket = new AtomicLong((long) 0 << 32 | CLOSED);
+        final AtomicLong ticket = new AtomicLong(CLOSED); // generation 0, closed
         /** The current job; written while the ticket is closed, published by opening it. */
         private IntRangeBody body;
         private int count;
